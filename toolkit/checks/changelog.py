@@ -1,0 +1,181 @@
+"""CHANGELOG.md checks: '## X.Y.Z / YYYY-MM-DD' entries, newest first, with Datadog's labels."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from toolkit.findings import Problem
+from toolkit.markdown import LINE, Document, inline_text
+from toolkit.textfile import State
+from toolkit.tile import CHANGELOG, Tile
+
+FORMAT_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["pattern", "example"],
+    "additionalProperties": False,
+    "properties": {"pattern": {"type": "string", "format": "regex"}, "example": {"type": "string"}},
+}
+LABEL_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["labels", "form"],
+    "additionalProperties": False,
+    "properties": {
+        "labels": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "form": {"type": "string", "pattern": "\\{label\\}"},
+    },
+}
+
+_VERSION = re.compile(r"(?<![\d.])(\d+)\.(\d+)\.(\d+)(?![\d.])")
+_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_LABEL_LINE = re.compile(r"^(#{1,6}\s+)?([*_]*)\s*([A-Za-z][A-Za-z ]{0,40}?)\s*([*_]*)\s*(:?)\s*([*_]*)$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A heading that names a version, however it is written."""
+
+    line: int
+    source: str  # the heading's source line, as written
+    level: int
+    style: str
+    version: tuple[int, int, int]
+    date: str | None
+
+    @property
+    def version_text(self) -> str:
+        return ".".join(map(str, self.version))
+
+
+def entries(doc: Document) -> list[Entry]:
+    found = []
+    for token in doc.tokens:
+        if token["type"] != "heading":
+            continue
+        text = inline_text(token)
+        version = _VERSION.search(text)
+        if version is None:
+            continue
+        line = token.get(LINE, 1)
+        date = _DATE.search(text)
+        found.append(Entry(line, doc.lines[line - 1].strip(), token["attrs"]["level"], token.get("style", "atx"),
+                           tuple(int(g) for g in version.groups()), date.group() if date else None))  # type: ignore[arg-type]
+    return found
+
+
+def present(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """CHANGELOG.md exists as a readable file inside the tile."""
+    source = tile.text(CHANGELOG)
+    if source.state is State.MISSING:
+        yield Problem(CHANGELOG, "no CHANGELOG.md in the tile; create it with a first entry "
+                      "'## 1.0.0 / YYYY-MM-DD' (the tile's Release Notes tab shows it)")
+    elif source.state in (State.DIRECTORY, State.OUTSIDE, State.UNREADABLE):
+        yield Problem(CHANGELOG, f"{source.reason}; CHANGELOG.md must be a text file with the release notes")
+
+
+def has_entries(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """At least one version entry."""
+    source = tile.text(CHANGELOG)
+    if source.state is State.EMPTY:
+        yield Problem(CHANGELOG, "CHANGELOG.md is empty; add a first entry '## 1.0.0 / YYYY-MM-DD'")
+    elif tile.changelog is not None and not entries(tile.changelog):
+        yield Problem(CHANGELOG, "CHANGELOG.md has no version entry; add one such as '## 1.0.0 / YYYY-MM-DD'")
+
+
+def heading_format(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every version heading is an ATX H2 of exactly the documented form."""
+    if tile.changelog is None:
+        return
+    pattern = re.compile(params["pattern"])
+    for entry in entries(tile.changelog):
+        if entry.style == "atx" and pattern.fullmatch(entry.source):
+            continue
+        date = entry.date or "YYYY-MM-DD"
+        fix = f"## {entry.version_text} / {date}"
+        what = "a setext heading" if entry.style == "setext" else f"'{entry.source}'"
+        missing = "" if entry.date else " with the release date"
+        yield Problem(CHANGELOG, f"version heading {what} is not in the form '{params['example']}'; "
+                      f"write '{fix}'{missing}", line=entry.line, column=1)
+
+
+def dates(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every entry's date is a real calendar date, not in the future."""
+    if tile.changelog is None:
+        return
+    today = datetime.date.today()
+    for entry in entries(tile.changelog):
+        if entry.date is None:
+            continue
+        try:
+            when = datetime.date.fromisoformat(entry.date)
+        except ValueError:
+            yield Problem(CHANGELOG, f"{entry.version_text}: '{entry.date}' is not a real calendar date; "
+                          "write the release date as YYYY-MM-DD", line=entry.line, column=1)
+            continue
+        if when > today:
+            yield Problem(CHANGELOG, f"{entry.version_text}: date {entry.date} is in the future (today is "
+                          f"{today.isoformat()}); write the actual release date", line=entry.line, column=1)
+
+
+def order(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Entries go newest first: versions strictly descending, dates never increasing."""
+    if tile.changelog is None:
+        return
+    seen: dict[tuple[int, int, int], int] = {}
+    previous: Entry | None = None
+    for entry in entries(tile.changelog):
+        if entry.version in seen:
+            yield Problem(CHANGELOG, f"version {entry.version_text} repeats the entry at line "
+                          f"{seen[entry.version]}; each version has one entry", line=entry.line, column=1)
+        elif previous is not None and entry.version > previous.version:
+            yield Problem(CHANGELOG, f"version {entry.version_text} comes after {previous.version_text} (line "
+                          f"{previous.line}) but is newer; list entries newest first", line=entry.line, column=1)
+        elif previous is not None and _later(entry.date, previous.date):
+            yield Problem(CHANGELOG, f"{entry.version_text} is dated {entry.date}, after {previous.version_text}'s "
+                          f"{previous.date} (line {previous.line}); dates must not increase down the file",
+                          line=entry.line, column=1)
+        seen.setdefault(entry.version, entry.line)
+        previous = entry
+
+
+def section_labels(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Entry labels are written exactly as Datadog's template does: ``***Added***:`` and its siblings."""
+    doc = tile.changelog
+    if doc is None:
+        return
+    valid = {params["form"].format(label=label): label for label in params["labels"]}
+    listed = ", ".join(valid)
+    inside = False
+    for token in doc.tokens:
+        kind = token["type"]
+        if kind == "heading" and _VERSION.search(inline_text(token)):
+            inside = True
+            continue
+        if not inside or kind not in ("heading", "paragraph"):
+            continue
+        line = token.get(LINE, 1)
+        source = doc.lines[line - 1].strip()
+        label = _label(source, heading=kind == "heading")
+        if label is None or source in valid:
+            continue
+        known = next((form for form, name in valid.items() if name.lower() == label.lower()), None)
+        fix = f"write '{known}'" if known else f"use one of {listed}"
+        yield Problem(CHANGELOG, f"entry label '{source}' is not in Datadog's form; {fix}", line=line, column=1)
+
+
+def _label(source: str, heading: bool) -> str | None:
+    """The word(s) of a line that looks like a section label (emphasised, a heading, or ending in ':')."""
+    match = _LABEL_LINE.match(source)
+    if match is None:
+        return None
+    marks = match.group(1) or match.group(2) or match.group(4) or match.group(5) or match.group(6)
+    words = match.group(3).split()
+    if not (heading or marks) or len(words) > 3:
+        return None
+    return " ".join(words)
+
+
+def _later(date: str | None, than: str | None) -> bool:
+    return bool(date and than and date > than)

@@ -1,0 +1,42 @@
+"""Whether a tile collects data, which makes the README's 'Data Collected' section required."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from toolkit.tile import Tile
+
+METADATA = "metadata.csv"
+SERVICE_CHECKS = "assets/service_checks.json"
+
+
+def reasons(tile: Tile) -> list[str]:
+    """Why the tile collects data, in words for a message; empty when it collects none."""
+    found = []
+    metrics = _metric_rows(tile)
+    if metrics:
+        found.append(f"{METADATA} lists {metrics} metric{'s' if metrics != 1 else ''}")
+    path = tile.manifest_get("assets", "integration", "service_checks", "metadata_path")
+    path = path if isinstance(path, str) and path else SERVICE_CHECKS
+    source = tile.text(path)
+    if source.ok:
+        try:
+            checks = json.loads(source.text)
+        except ValueError:
+            checks = None
+        if isinstance(checks, list) and checks:
+            found.append(f"{path} defines {len(checks)} service check{'s' if len(checks) != 1 else ''}")
+    if tile.manifest_get("assets", "integration", "events", "creates_events") is True:
+        found.append("the manifest sets creates_events")
+    if tile.manifest_get("assets", "logs"):
+        found.append("the manifest declares assets.logs")
+    return found
+
+
+def _metric_rows(tile: Tile) -> int:
+    source = tile.text(METADATA)
+    if not source.ok:
+        return 0
+    rows = list(csv.reader(source.lines))
+    return sum(1 for row in rows[1:] if any(cell.strip() for cell in row))

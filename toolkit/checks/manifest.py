@@ -1,0 +1,133 @@
+"""manifest.json checks: parseable JSON, Datadog's v2 fields (a JSON Schema in rules/), classifier tags."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from typing import Any, Iterator, Mapping
+
+from toolkit.findings import Problem
+from toolkit.jsondoc import pointer
+from toolkit.rules import load_json
+from toolkit.textfile import State
+from toolkit.tile import MANIFEST, Tile
+
+SCHEMA_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["schema"],
+    "additionalProperties": False,
+    "properties": {"schema": {"type": "string", "pattern": r"^[\w.-]+\.json$"}},
+}
+TAGS_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["known"],
+    "additionalProperties": False,
+    "properties": {"known": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
+}
+
+
+def parses(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """manifest.json is a readable, non-empty file that parses as JSON."""
+    source = tile.text(MANIFEST)
+    if source.state in (State.DIRECTORY, State.OUTSIDE, State.UNREADABLE, State.EMPTY):
+        yield Problem(MANIFEST, f"{source.reason}; it must hold the tile's manifest v2 JSON object")
+        return
+    doc = tile.manifest
+    if doc is not None and doc.error is not None:
+        error = doc.error
+        yield Problem(MANIFEST, f"not valid JSON: {error.message}; fix the syntax (a trailing comma, a missing "
+                      "comma or an unquoted key is typical)", line=error.line, column=error.column)
+
+
+def unique_keys(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """No object repeats a key: JSON parsers silently keep only the last value."""
+    doc = tile.manifest
+    if doc is None or doc.error is not None:
+        return
+    for dup in doc.duplicates:
+        yield Problem(MANIFEST, f"{pointer(dup.path)} repeats the key '{dup.key}' (first at line {dup.first_line}); "
+                      "parsers keep only the last value, so remove one of them", line=dup.line, column=dup.column)
+
+
+@cache
+def _validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_json(name))
+
+
+def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """The manifest follows Datadog's manifest v2 fields; one finding per violation, at its key."""
+    doc = tile.manifest
+    if doc is None or doc.error is not None:
+        return
+    errors = _validator(params["schema"]).iter_errors(doc.value)
+    for error in sorted(errors, key=lambda e: doc.position(tuple(e.absolute_path))):
+        path = tuple(error.absolute_path)
+        line, column = doc.position(path)
+        yield Problem(MANIFEST, _explain(error, pointer(path)), line=line, column=column)
+
+
+def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each ``tile.classifier_tags`` value is one Datadog lists (the list is open, so this warns)."""
+    doc, tags = tile.manifest, tile.manifest_get("tile", "classifier_tags")
+    if doc is None or not isinstance(tags, list):
+        return
+    known = params["known"]
+    for index, tag in enumerate(tags):
+        if not isinstance(tag, str) or tag in known:
+            continue
+        close = difflib.get_close_matches(tag, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "use a tag from Datadog's list (`tilekit rules` shows it)"
+        line, column = doc.position(("tile", "classifier_tags", index))
+        yield Problem(MANIFEST, f"classifier tag '{tag}' is not in Datadog's known list; {hint}",
+                      line=line, column=column)
+
+
+def _explain(error: Any, where: str) -> str:
+    """A jsonschema error in a partner's words: what is wrong, the value, what is required, the fix."""
+    kind, value, expected = error.validator, error.instance, error.validator_value
+    if kind == "required":
+        missing = [k for k in expected if isinstance(value, dict) and k not in value]
+        text = f"{where} is missing the required key '{missing[0] if missing else expected}'; add it"
+    elif kind == "type":
+        text = f"{where} is {_type_name(value)} ({_short(value)}); it must be {_article(expected)}"
+    elif kind == "maxLength":
+        text = f"{where} is {len(value)} characters long; at most {expected} are allowed: shorten it"
+    elif kind == "minLength":
+        text = f"{where} is empty; write a value"
+    elif kind in ("const", "enum"):
+        allowed = [expected] if kind == "const" else expected
+        text = f"{where} is {_short(value)}; it must be {' or '.join(_short(a) for a in allowed)}"
+    elif kind == "pattern":
+        text = f"{where} {_short(value)} does not have the required form ({expected})"
+    elif kind == "additionalProperties":
+        extra = sorted(set(value) - set(error.schema.get("properties", {})))
+        text = f"{where} has unexpected key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}; remove or rename"
+    elif kind in ("maxItems", "minItems"):
+        bound = "at most" if kind == "maxItems" else "at least"
+        text = f"{where} has {len(value)} items; {bound} {expected} are allowed"
+    else:
+        text = f"{where}: {error.message}"
+    hint = error.schema.get("x-hint") if isinstance(error.schema, dict) else None
+    return f"{text}. {hint}" if hint else text
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
+             dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _article(expected: Any) -> str:
+    kinds = expected if isinstance(expected, list) else [expected]
+    words = {"boolean": "a boolean (true or false, without quotes)", "integer": "an integer (no quotes)",
+             "string": "a string", "object": "an object", "array": "an array", "number": "a number"}
+    return " or ".join(words.get(k, k) for k in kinds)
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

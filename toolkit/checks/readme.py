@@ -1,0 +1,310 @@
+"""README checks: the H2 sections Datadog's tile is built from, anchors, images, characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Iterator, Mapping
+from urllib.parse import unquote
+
+from toolkit.checks import data_collected
+from toolkit.checks._schema import NAMES
+from toolkit.findings import Problem
+from toolkit.markdown import LINE, Document, Heading, inline_text
+from toolkit.textfile import State, is_inside
+from toolkit.tile import MANIFEST, README, Tile
+
+
+SECTIONS_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["sections", "data_sections"],
+    "additionalProperties": False,
+    "properties": {
+        "sections": NAMES,
+        "data_sections": NAMES,
+        "near_misses": {"type": "object", "additionalProperties": NAMES},
+    },
+}
+SETUP_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["section", "level"],
+    "additionalProperties": False,
+    "properties": {"section": {"type": "string"}, "level": {"type": "integer", "minimum": 3, "maximum": 6}},
+}
+ANCHOR_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["keys"],
+    "additionalProperties": False,
+    "properties": {"keys": NAMES},
+}
+IMAGE_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["raw_url_prefixes"],
+    "additionalProperties": False,
+    "properties": {"raw_url_prefixes": NAMES},
+}
+ASCII_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["max_codepoint"],
+    "additionalProperties": False,
+    "properties": {
+        "max_codepoint": {"type": "integer", "minimum": 127},
+        "replacements": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+def present(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """README.md exists, is a readable file inside the tile, and is not empty."""
+    source = tile.text(README)
+    if source.state is State.MISSING:
+        yield Problem(README, "no README.md in the tile; create it with the sections Datadog requires "
+                      "(## Overview, ## Setup, ## Uninstallation, ## Support)")
+    elif source.state in (State.DIRECTORY, State.OUTSIDE, State.UNREADABLE, State.EMPTY):
+        yield Problem(README, f"{source.reason}; README.md must be a text file with the tile's sections")
+
+
+def required_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each required H2 is present as a top-level heading with that exact text."""
+    doc = tile.readme
+    if doc is None:
+        return
+    headings = doc.headings()
+    present_h2 = {h.text for h in doc.sections(2)}
+    for name, why in _required(tile, params):
+        if name in present_h2:
+            continue
+        near = _near_miss(name, headings, params.get("near_misses", {}).get(name, ()))
+        because = f" (required because {why})" if why else ""
+        if near is None:
+            yield Problem(README, f"missing H2 section '## {name}'{because}; add it (headings match exactly, "
+                          "case-sensitive)")
+        else:
+            yield Problem(README, f"missing H2 section '## {name}'{because}; found {_describe(near)} at line "
+                          f"{near.line}: {_advice(name, near)}", line=near.line, column=1)
+
+
+def empty_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each required H2 that is present has some content before the next H2."""
+    doc = tile.readme
+    if doc is None:
+        return
+    bodies = _bodies(doc)
+    seen: set[str] = set()
+    for name, _why in _required(tile, params):
+        for heading, body, next_heading in bodies:
+            if heading.text != name or name in seen:
+                continue
+            seen.add(name)
+            if not any(t["type"] != "blank_line" for t in body):
+                until = f"before '{_markup(next_heading)}' at line {next_heading.line}" if next_heading else "at the end of the file"
+                yield Problem(README, f"section '## {name}' is empty: nothing {until}; write its content "
+                              "(Datadog shows it on the tile)", line=heading.line, column=1)
+
+
+def setup_subsections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """``## Setup`` is divided into H3 steps."""
+    doc = tile.readme
+    if doc is None:
+        return
+    name, level = params["section"], params["level"]
+    for heading, body, _next in _bodies(doc):
+        if heading.text != name:
+            continue
+        if not any(t["type"] == "heading" and t["attrs"]["level"] == level for t in body):
+            hashes = "#" * level
+            yield Problem(README, f"section '## {name}' has no H{level} steps; divide it, e.g. "
+                          f"'{hashes} Installation', '{hashes} Configuration', '{hashes} Validation'",
+                          line=heading.line, column=1)
+        return
+
+
+def broken_anchors(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each manifest ``tile.*`` value ``README.md#X`` names a heading of the README."""
+    doc, manifest = tile.readme, tile.manifest
+    if doc is None or manifest is None:
+        return
+    headings = doc.headings()
+    targets = {h.text for h in headings} | {_slug(h.text) for h in headings}
+    for key in params["keys"]:
+        value = tile.manifest_get("tile", key)
+        if not isinstance(value, str) or not value.startswith(f"{README}#"):
+            continue
+        anchor = value.split("#", 1)[1]
+        if anchor in targets or _slug(anchor) in targets:
+            continue
+        line, column = manifest.position(("tile", key))
+        h2 = ", ".join(h.text for h in doc.sections(2)) or "none"
+        yield Problem(MANIFEST, f"$.tile.{key} points at '{value}' but README.md has no heading '{anchor}' "
+                      f"(its H2s: {h2}); add '## {anchor}' to the README or point the anchor at an existing "
+                      "heading", line=line, column=column)
+
+
+def images_exist(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every image the README takes from this tile exists, with the exact case of its name."""
+    doc = tile.readme
+    if doc is None:
+        return
+    for url, line in _image_urls(doc):
+        rel = _tile_relative(url, tile.name, params["raw_url_prefixes"])
+        if rel is None:
+            continue
+        actual = _exact_case(tile, rel)
+        if actual == rel:
+            continue
+        hint = (f"the file is named '{actual}' (GitHub is case-sensitive)" if actual
+                else "add the file under images/ or fix the path")
+        yield Problem(README, f"image '{url}' does not exist in the tile (looked for {tile.path(rel)}); {hint}",
+                      line=line, column=doc.lines[line - 1].find(url) + 1 or None)
+
+
+def ascii_only(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """No character above ``max_codepoint``: ddev's README check rejects them in integrations-extras."""
+    doc = tile.readme
+    if doc is None:
+        return
+    limit = params["max_codepoint"]
+    replacements: Mapping[str, str] = params.get("replacements", {})
+    for number, text in enumerate(doc.lines, start=1):
+        wide = [(i, ch) for i, ch in enumerate(text) if ord(ch) > limit]
+        if not wide:
+            continue
+        names = ", ".join(dict.fromkeys(_char_name(ch, replacements) for _, ch in wide))
+        yield Problem(README, f"{len(wide)} character{'s' if len(wide) > 1 else ''} above U+{limit:04X}, which "
+                      f"ddev rejects in integrations-extras READMEs: {names}", line=number, column=wide[0][0] + 1)
+
+
+def _required(tile: Tile, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(section, why) pairs: the always-required ones, then the data ones when the tile collects data."""
+    required = [(name, "") for name in params["sections"]]
+    why = data_collected.reasons(tile) if params["data_sections"] else []
+    if why:
+        required += [(name, "; ".join(why)) for name in params["data_sections"]]
+    return required
+
+
+def _bodies(doc: Document) -> list[tuple[Heading, list[dict[str, Any]], Heading | None]]:
+    """Each top-level H2 with the tokens up to the next H1/H2, and that next heading."""
+    out: list[tuple[Heading, list[dict[str, Any]], Heading | None]] = []
+    current: tuple[Heading, list[dict[str, Any]]] | None = None
+    for token in doc.tokens:
+        is_section = token["type"] == "heading" and token["attrs"]["level"] <= 2
+        if is_section:
+            heading = _heading(token)
+            if current:
+                out.append((current[0], current[1], heading))
+            current = (heading, []) if token["attrs"]["level"] == 2 else None
+        elif current:
+            current[1].append(token)
+    if current:
+        out.append((current[0], current[1], None))
+    return out
+
+
+def _heading(token: dict[str, Any]) -> Heading:
+    return Heading(token["attrs"]["level"], inline_text(token), token.get(LINE, 1), token.get("style", "atx"), False)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _near_miss(name: str, headings: list[Heading], synonyms: Any) -> Heading | None:
+    """The heading most likely meant as section ``name``: wrong level or nesting, spelling, a synonym."""
+    key = _normal(name)
+    tests = (
+        lambda h: h.text == name,
+        lambda h: _normal(h.text) == key,
+        lambda h: _normal(h.text) in {_normal(s) for s in synonyms},
+        lambda h: key in _normal(h.text),
+    )
+    for test in tests:
+        for heading in headings:
+            if test(heading):
+                return heading
+    return None
+
+
+def _markup(heading: Heading) -> str:
+    return f"{'#' * heading.level} {heading.text}"
+
+
+def _describe(heading: Heading) -> str:
+    where = " inside a list or quote" if heading.nested else ""
+    style = " (setext)" if heading.style == "setext" else ""
+    return f"'{_markup(heading)}'{style}{where}"
+
+
+def _advice(name: str, near: Heading) -> str:
+    if near.text == name:
+        what = "nested" if near.nested else f"an H{near.level}"
+        return f"it is {what}; Datadog reads only top-level H2s, so make it '## {name}'"
+    return f"rename it '## {name}'"
+
+
+def _slug(text: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _image_urls(doc: Document) -> Iterator[tuple[str, int]]:
+    """(url, line) for Markdown images, reference images and HTML ``<img>`` tags."""
+    for token in doc.tokens:
+        start = token.get(LINE, 1)
+        for url in _urls_in(token):
+            yield url, doc.find_line(url, start)
+
+
+def _urls_in(token: dict[str, Any]) -> Iterator[str]:
+    if token["type"] == "image":
+        yield token["attrs"]["url"]
+    elif token["type"] in ("block_html", "inline_html"):
+        for match in _IMG_SRC.finditer(token.get("raw", "")):
+            yield next(g for g in match.groups() if g is not None)
+    for child in token.get("children", ()):
+        yield from _urls_in(child)
+
+
+def _tile_relative(url: str, tile_name: str, prefixes: Any) -> str | None:
+    """The tile-relative path an image URL names, or None when it points elsewhere."""
+    for prefix in prefixes:
+        if url.startswith(prefix):
+            rest = url[len(prefix):]
+            if not rest.startswith(f"{tile_name}/"):
+                return None
+            url = rest[len(tile_name) + 1:]
+            break
+    else:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/", url):
+            return None  # another site, a data: URI, or an absolute path
+    path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        return None  # never look outside the tile
+    return "/".join(parts)
+
+
+def _exact_case(tile: Tile, rel: str) -> str | None:
+    """``rel`` as the file system spells it, matched case-insensitively; None if no such file in the tile."""
+    folder = tile.root
+    spelled = []
+    for part in rel.split("/"):
+        try:
+            names = [entry.name for entry in folder.iterdir()]
+        except OSError:  # not a folder, or not listable
+            return None
+        actual = part if part in names else next((n for n in names if n.lower() == part.lower()), None)
+        if actual is None:
+            return None
+        spelled.append(actual)
+        folder = folder / actual
+    return "/".join(spelled) if folder.is_file() and is_inside(tile.root, folder) else None
+
+
+def _char_name(char: str, replacements: Mapping[str, str]) -> str:
+    name = unicodedata.name(char, "unnamed character")
+    fix = replacements.get(char)
+    return f"'{char}' (U+{ord(char):04X} {name}{', use ' + repr(fix) if fix else ''})"

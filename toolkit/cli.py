@@ -1,0 +1,95 @@
+"""The ``tilekit`` command line: thin commands that parse, build, run and render."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import ToolkitError
+from toolkit.report import FORMATS
+
+FORMAT_HELP = "Output format; default text, or github when GITHUB_ACTIONS=true."
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tilekit")
+def cli() -> None:
+    """Scaffold and validate Datadog integration tiles."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help=FORMAT_HELP)
+@click.option("--select", multiple=True, metavar="RULE", help="Only these rules or families (e.g. readme/); repeatable.")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
+@click.option("--strict", is_flag=True, help="Exit 1 on any finding, warnings included.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: the nearest .tilekit.toml or pyproject.toml with [tool.tilekit]).")
+def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+             strict: bool, config_file: Path | None) -> None:
+    """Check tiles: a tile folder, a folder of tiles, or files inside tiles (default: the current folder)."""
+    from dataclasses import replace
+
+    from toolkit import config, rules, runner
+    from toolkit.findings import exit_code
+    from toolkit.report import Report, formatters
+    from toolkit.tile import discover, display_path
+
+    cwd = Path.cwd()
+    if config_file is not None and not config_file.is_file():
+        raise ToolkitError(f"--config {config_file}: no such file")
+    settings = config.load(config_file or config.find(cwd))
+    settings = replace(settings, select=select or settings.select, ignore=settings.ignore + ignore)
+    enabled = rules.configure(rules.catalogue(), settings)
+    roots = discover(paths or ["."], cwd)
+    findings = runner.run(roots, enabled, cwd)
+
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    report = Report(findings, [display_path(r, cwd) for r in roots], enabled, color=color)
+    click.echo(formatters()[fmt](report), color=color)
+    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _append_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), report)
+    sys.exit(exit_code(findings, strict))
+
+
+def _append_summary(path: Path, report: object) -> None:
+    from toolkit.report import Report, github
+
+    assert isinstance(report, Report)
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(github.summary(report))
+    except OSError as exc:
+        raise ToolkitError(f"cannot write the job summary to {path}: {exc.strerror or exc}") from exc
+
+
+@cli.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(fmt: str) -> None:
+    """List every rule: id, default severity, summary and parameters."""
+    import json
+
+    from toolkit.rules import catalogue
+
+    rules = catalogue()
+    if fmt == "json":
+        payload = [
+            {"id": r.id, "severity": r.severity.value, "summary": r.summary, "params": dict(r.params), "help": r.help}
+            for r in rules
+        ]
+        click.echo(json.dumps({"rules": payload}, indent=2, ensure_ascii=False))
+        return
+    for rule in rules:
+        click.echo(f"{rule.id}  [{rule.severity.value}]\n    {rule.summary}\n    {rule.help}")
+        for name, value in rule.params.items():
+            shown = json.dumps(value, ensure_ascii=False)
+            click.echo(f"    {name}: {shown if len(shown) <= 100 else shown[:97] + '...'}")
+
+
+def main() -> None:
+    cli(prog_name="tilekit")

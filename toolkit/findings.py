@@ -1,0 +1,48 @@
+"""What checks report (Problem) and what the runner makes of it (Finding)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A check's report: which file of the tile (tile-relative, ``/``), where, and what."""
+
+    file: str
+    message: str
+    line: int | None = None  # 1-based; None for whole-file problems (image pixels)
+    column: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """A problem stamped with its rule, the rule's severity, and paths relative to the cwd."""
+
+    rule: str
+    severity: Severity
+    tile: str
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def sort_key(self) -> tuple[str, str, int, int, str]:
+        return (self.tile, self.path, self.line or 0, self.column or 0, self.rule)
+
+
+def count(findings: list[Finding], severity: Severity) -> int:
+    return sum(1 for f in findings if f.severity is severity)
+
+
+def exit_code(findings: list[Finding], strict: bool = False) -> int:
+    """0 when no error (warnings allowed), 1 on any error, or on any finding at all with --strict."""
+    if strict and findings:
+        return 1
+    return 1 if count(findings, Severity.ERROR) else 0

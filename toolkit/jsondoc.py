@@ -1,0 +1,179 @@
+"""JSON with positions: values from the C parser, lines of keys from a scan done only when needed.
+
+``json.loads`` is fast and exact but says nothing about where a value sits. Findings need the
+line of the offending key, so on demand a second, position-only pass over the (already valid)
+text maps each JSON path to the line and column of its key (object members) or of its value
+(array items and the root), and notes duplicate keys, which ``json.loads`` silently merges.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+JsonPath = tuple[str | int, ...]
+
+_WS = re.compile(r"[ \t\n\r]*")
+_LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NESTING_REPORTED_AT = 500
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    message: str
+    line: int | None
+    column: int | None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    path: JsonPath  # of the object holding the key
+    key: str
+    line: int
+    column: int
+    first_line: int
+
+
+@dataclass
+class JsonDoc:
+    text: str
+    value: Any = None
+    error: SyntaxProblem | None = None
+    has_duplicates: bool = False
+    _newlines: list[int] = field(default_factory=list, repr=False)
+
+    def position(self, path: JsonPath) -> tuple[int, int]:
+        """Line and column of the key at ``path``, or of its nearest ancestor that has one."""
+        positions = self._scan[0]
+        while path not in positions and path:
+            path = path[:-1]
+        return positions.get(path, (1, 1))
+
+    @property
+    def duplicates(self) -> list[Duplicate]:
+        return self._scan[1] if self.has_duplicates else []
+
+    @cached_property
+    def _scan(self) -> tuple[dict[JsonPath, tuple[int, int]], list[Duplicate]]:
+        self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return _scan(self.text, self._line_col)
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_left(self._newlines, offset)
+        start = self._newlines[index - 1] + 1 if index else 0
+        return index + 1, offset - start + 1
+
+
+def parse(text: str) -> JsonDoc:
+    """Parse JSON text; syntax errors, excessive nesting and huge numbers become ``error``."""
+    doc = JsonDoc(text)
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            doc.has_duplicates = True
+        return obj
+
+    try:
+        doc.value = json.loads(text, object_pairs_hook=pairs_hook)
+    except json.JSONDecodeError as exc:
+        doc.error = SyntaxProblem(exc.msg, exc.lineno, exc.colno)
+    except RecursionError:
+        line, column = _too_deep_at(text)
+        doc.error = SyntaxProblem(f"nesting deeper than {_NESTING_REPORTED_AT} levels", line, column)
+    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+        doc.error = SyntaxProblem(str(exc), None, None)
+    return doc
+
+
+def pointer(path: JsonPath) -> str:
+    """``("tile", "media", 0)`` -> ``$.tile.media[0]``."""
+    out = ["$"]
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _IDENTIFIER.fullmatch(part):
+            out.append(f".{part}")
+        else:
+            out.append(f"[{json.dumps(part)}]")
+    return "".join(out)
+
+
+class _Frame:
+    __slots__ = ("path", "is_object", "index", "key", "want_key", "keys")
+
+    def __init__(self, path: JsonPath, is_object: bool) -> None:
+        self.path = path
+        self.is_object = is_object
+        self.index = 0
+        self.key = ""
+        self.want_key = is_object
+        self.keys: dict[str, int] = {}
+
+
+def _scan(text: str, line_col: Any) -> tuple[dict[JsonPath, tuple[int, int]], list[Duplicate]]:
+    """Walk valid JSON text iteratively (no recursion limit) recording positions."""
+    positions: dict[JsonPath, tuple[int, int]] = {}
+    duplicates: list[Duplicate] = []
+    stack: list[_Frame] = []
+    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    positions[()] = line_col(pos)
+    end = len(text)
+    while pos < end:
+        char = text[pos]
+        top = stack[-1] if stack else None
+        if char in ", \t\n\r":
+            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            continue
+        if char in "}]":
+            stack.pop()
+            pos += 1
+            continue
+        if top is not None and top.is_object and top.want_key:
+            where = line_col(pos)
+            key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+            if key in top.keys:
+                duplicates.append(Duplicate(top.path, key, where[0], where[1], top.keys[key]))
+            else:
+                top.keys[key] = where[0]
+            positions.setdefault(top.path + (key,), where)
+            top.key, top.want_key = key, False
+            pos = text.index(":", pos) + 1
+            continue
+        if top is None:
+            path: JsonPath = ()
+        elif top.is_object:
+            path, top.want_key = top.path + (top.key,), True
+        else:
+            path = top.path + (top.index,)
+            top.index += 1
+            positions.setdefault(path, line_col(pos))
+        if char in "{[":
+            stack.append(_Frame(path, char == "{"))
+            pos += 1
+        elif char == '"':
+            pos = json.decoder.scanstring(text, pos + 1)[1]  # type: ignore[attr-defined]
+        else:
+            literal = _LITERAL.match(text, pos)
+            pos = literal.end() if literal else pos + 1
+    return positions, duplicates
+
+
+def _too_deep_at(text: str) -> tuple[int | None, int | None]:
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > _NESTING_REPORTED_AT:
+                line = text.count("\n", 0, match.start()) + 1
+                return line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        elif token in "]}":
+            depth -= 1
+    return None, None

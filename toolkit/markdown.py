@@ -1,0 +1,131 @@
+"""Markdown parsing with source lines: mistune's AST, plus the line each top-level block starts on.
+
+mistune 3 tokens carry no positions. Its block parser appends every top-level token through
+``BlockState.append_token`` / ``add_paragraph`` while ``state.cursor`` still points at the start
+of the block, so a ``BlockState`` subclass can stamp the line there. That relies on mistune
+internals, hence the ``mistune>=3.4,<4`` pin and the tests in ``tests/test_markdown.py``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Iterator
+
+import mistune
+from mistune.block_parser import BlockParser
+from mistune.core import BlockState
+
+LINE = "_line"
+
+
+class _LineState(BlockState):
+    """A top-level block state that can turn an offset in its source into a 1-based line."""
+
+    def process(self, src: str) -> None:
+        super().process(src)
+        if self.parent is None:
+            self._newlines = [i for i, ch in enumerate(src) if ch == "\n"]
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+    def add_paragraph(self, text: str) -> None:
+        # The cursor is at the paragraph's first character here; a setext heading is a converted
+        # paragraph, so it keeps this line too.
+        super().add_paragraph(text)
+        if self.parent is None:
+            self.tokens[-1].setdefault(LINE, self.line_at(self.cursor))
+
+
+class _LineBlockParser(BlockParser):
+    state_cls = _LineState
+
+    def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
+        # Block rules match at the start of their block. Lists and lazy block quotes insert their
+        # token before others, and a list may parse the block that ends it on the same state, so
+        # stamp every unstamped token from just before the call on (inner calls stamp first).
+        if not isinstance(state, _LineState) or state.parent is not None:
+            return super().parse_method(m, state)
+        first = max(len(state.tokens) - 1, 0)
+        end = super().parse_method(m, state)
+        line = state.line_at(m.start())
+        for token in state.tokens[first:]:
+            token.setdefault(LINE, line)
+        return end
+
+
+@cache
+def _parser() -> mistune.Markdown:
+    return mistune.Markdown(renderer=None, block=_LineBlockParser())
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+    style: str  # "atx" or "setext"
+    nested: bool  # inside a list item or block quote: not a section heading
+
+
+@dataclass
+class Document:
+    """A parsed Markdown file: top-level tokens (each with its line) and the source lines."""
+
+    tokens: list[dict[str, Any]]
+    lines: list[str]
+    ref_links: dict[str, dict[str, Any]]
+
+    def headings(self) -> list[Heading]:
+        """Every heading, top-level or nested, in document order."""
+        found: list[Heading] = []
+        for token in self.tokens:
+            line = token.get(LINE, 1)
+            for tok, nested in _walk_blocks(token, nested=False):
+                if tok["type"] == "heading":
+                    text = inline_text(tok)
+                    # A nested heading shares its container's stamp; find its own line by its text.
+                    at = self.find_line(text, line) if nested else line
+                    found.append(Heading(tok["attrs"]["level"], text, at, tok.get("style", "atx"), nested))
+        return found
+
+    def find_line(self, fragment: str, start: int) -> int:
+        """The first line at or after ``start`` that contains ``fragment`` (``start`` if none)."""
+        for number in range(start, len(self.lines) + 1):
+            if fragment in self.lines[number - 1]:
+                return number
+        return start
+
+    def sections(self, level: int = 2) -> list[Heading]:
+        """Top-level headings of exactly ``level``."""
+        return [h for h in self.headings() if h.level == level and not h.nested]
+
+
+def _walk_blocks(token: dict[str, Any], nested: bool) -> Iterator[tuple[dict[str, Any], bool]]:
+    yield token, nested
+    if token["type"] in ("list", "list_item", "block_quote"):
+        for child in token.get("children", ()):
+            yield from _walk_blocks(child, nested=True)
+
+
+def inline_text(token: dict[str, Any]) -> str:
+    """The plain text of a token's inline children (emphasis, links and code flattened)."""
+    parts: list[str] = []
+    for child in token.get("children", ()):
+        if "raw" in child:
+            parts.append(child["raw"])
+        elif child["type"] in ("softbreak", "linebreak"):
+            parts.append(" ")
+        else:
+            parts.append(inline_text(child))
+    return "".join(parts).strip()
+
+
+def parse(text: str) -> Document:
+    """Parse Markdown text (newlines already normalised to ``\\n``)."""
+    tokens, state = _parser().parse(text)
+    assert isinstance(tokens, list)
+    return Document(tokens, text.split("\n"), state.env.get("ref_links", {}))

@@ -1,0 +1,143 @@
+"""The rule catalogue: ``rules/*.yaml`` loaded, checked against their schemas, then configured."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any, Iterable, Mapping
+
+from toolkit.errors import ToolkitError
+from toolkit.findings import Severity
+from toolkit.resources import data_dir
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    check: str
+    severity: Severity
+    summary: str
+    help: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    supersedes: tuple[str, ...] = ()  # rules whose findings on the same line this one explains
+
+    @property
+    def family(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+def load_json(name: str) -> Any:
+    """A JSON file from the shipped ``rules/`` folder."""
+    try:
+        return json.loads((data_dir("rules") / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ToolkitError(f"rules/{name}: cannot be loaded: {exc}") from exc
+
+
+@cache
+def catalogue() -> tuple[Rule, ...]:
+    """Every rule with its default severity and parameters, from the shipped data (exit 2 if broken)."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    from toolkit.checks import CHECKS
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    validator = Draft202012Validator(load_json("rules.schema.json"))
+    folder = data_dir("rules")
+    problems: list[str] = []
+    rules: list[Rule] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        where = f"rules/{entry.name}"
+        try:
+            data = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.append(f"{where}: cannot be read: {exc}")
+            continue
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        problems += [f"{where}::{_pointer(e.absolute_path)}: {e.message}" for e in errors]
+        if errors:
+            continue
+        for index, raw in enumerate(data["rules"]):
+            rule = Rule(
+                id=raw["id"],
+                check=raw["check"],
+                severity=Severity(raw["severity"]),
+                summary=raw["summary"],
+                help=raw["help"],
+                params=raw.get("params", {}),
+                supersedes=tuple(raw.get("supersedes", ())),
+            )
+            if rule.check not in CHECKS:
+                problems.append(f"{where}::$.rules[{index}].check: unknown check '{rule.check}'")
+                continue
+            problems += [f"{where}::$.rules[{index}].params: {p}" for p in _param_errors(rule)]
+            rules.append(rule)
+    ids = [r.id for r in rules]
+    problems += [f"rule id '{i}' is defined twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    if problems:
+        raise ToolkitError("the rules data is broken:\n  " + "\n  ".join(problems))
+    return tuple(rules)
+
+
+def _param_errors(rule: Rule) -> list[str]:
+    from jsonschema import Draft202012Validator
+
+    from toolkit.checks import CHECKS
+
+    schema = CHECKS[rule.check].params
+    errors = Draft202012Validator(schema).iter_errors(dict(rule.params))
+    return [f"{_pointer(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    from toolkit.jsondoc import pointer
+
+    return pointer(tuple(path))
+
+
+def matches(rule: Rule, selector: str) -> bool:
+    """A selector is a rule id or a family, with or without its trailing slash (``image/``)."""
+    return selector == rule.id or selector.rstrip("/") == rule.family
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user chose: from config files and the command line, already merged."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    source: str = "the command line"
+
+
+def configure(rules: Iterable[Rule], settings: Settings) -> list[Rule]:
+    """The enabled rules with the user's severities and parameters; exit 2 on anything unknown."""
+    rules = list(rules)
+    known = {r.id for r in rules}
+    families = {r.family for r in rules}
+    for selector in (*settings.select, *settings.ignore):
+        if selector not in known and selector.rstrip("/") not in families:
+            raise ToolkitError(f"{settings.source}: unknown rule or family '{selector}' (see `tilekit rules`)")
+    for rule_id in (*settings.severity, *settings.params):
+        if rule_id not in known:
+            raise ToolkitError(f"{settings.source}: unknown rule '{rule_id}' (see `tilekit rules`)")
+    enabled = []
+    for rule in rules:
+        if settings.select and not any(matches(rule, s) for s in settings.select):
+            continue
+        if any(matches(rule, s) for s in settings.ignore):
+            continue
+        if rule.id in settings.severity:
+            rule = replace(rule, severity=Severity(settings.severity[rule.id]))
+        if rule.id in settings.params:
+            rule = replace(rule, params={**rule.params, **settings.params[rule.id]})
+            problems = _param_errors(rule)
+            if problems:
+                raise ToolkitError(f"{settings.source}: parameters of {rule.id}: " + "; ".join(problems))
+        enabled.append(rule)
+    return enabled

@@ -1,0 +1,112 @@
+"""A tile (a directory holding manifest.json), its files parsed once, and finding tiles from paths."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable
+
+from toolkit import jsondoc, markdown
+from toolkit.errors import ToolkitError
+from toolkit.textfile import TextFile, read_text
+
+MANIFEST = "manifest.json"
+README = "README.md"
+CHANGELOG = "CHANGELOG.md"
+
+
+class Tile:
+    """One tile. Every file is read and parsed at most once, the first time a check asks."""
+
+    def __init__(self, root: Path, cwd: Path) -> None:
+        self.root = root
+        self.display = display_path(root, cwd)
+        self._texts: dict[str, TextFile] = {}
+
+    @property
+    def name(self) -> str:
+        return self.root.name
+
+    def path(self, name: str) -> str:
+        """A tile-relative file name as findings show it: relative to the cwd, ``/`` separators."""
+        return name if self.display == "." else f"{self.display}/{name}"
+
+    def text(self, name: str) -> TextFile:
+        if name not in self._texts:
+            self._texts[name] = read_text(self.root, name)
+        return self._texts[name]
+
+    @cached_property
+    def readme(self) -> markdown.Document | None:
+        return _markdown(self.text(README))
+
+    @cached_property
+    def changelog(self) -> markdown.Document | None:
+        return _markdown(self.text(CHANGELOG))
+
+    @cached_property
+    def manifest(self) -> jsondoc.JsonDoc | None:
+        """The parsed manifest, or None when the file cannot be read as text at all."""
+        source = self.text(MANIFEST)
+        return jsondoc.parse(source.text) if source.ok else None
+
+    def manifest_get(self, *keys: str) -> Any:
+        """A nested manifest value, or None when any step is absent or of the wrong type."""
+        node = self.manifest.value if self.manifest else None
+        for key in keys:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(key)
+        return node
+
+
+def _markdown(source: TextFile) -> markdown.Document | None:
+    return markdown.parse(source.text) if source.ok else None
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    return Path(os.path.relpath(path, cwd)).as_posix()
+
+
+def is_tile(directory: Path) -> bool:
+    return (directory / MANIFEST).exists()
+
+
+def discover(paths: Iterable[str], cwd: Path) -> list[Path]:
+    """The roots of the tiles that PATHs name, each once, in the order first named (SPEC section 3)."""
+    roots: dict[Path, None] = {}
+    for raw in paths:
+        path = (cwd / raw).absolute()
+        if not path.exists():
+            raise ToolkitError(f"{raw}: no such file or directory")
+        if path.is_dir():
+            found = [path] if is_tile(path) else _child_tiles(path)
+            if not found:
+                raise ToolkitError(
+                    f"{raw}: no tile here (a tile is a directory with a {MANIFEST}; "
+                    "a folder of tiles is searched one level down)"
+                )
+        else:
+            found = [tile] if (tile := _enclosing_tile(path)) else []
+        for root in found:
+            roots.setdefault(Path(os.path.normpath(root)), None)
+    unique: dict[Path, Path] = {}
+    for root in roots:
+        unique.setdefault(root.resolve(), root)
+    return list(unique.values())
+
+
+def _child_tiles(directory: Path) -> list[Path]:
+    try:
+        children = sorted(directory.iterdir())
+    except OSError as exc:
+        raise ToolkitError(f"{directory}: cannot list the folder: {exc.strerror or exc}") from exc
+    return [child for child in children if child.is_dir() and is_tile(child)]
+
+
+def _enclosing_tile(file: Path) -> Path | None:
+    for parent in Path(os.path.normpath(file)).parents:
+        if is_tile(parent):
+            return parent
+    return None
