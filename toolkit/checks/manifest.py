@@ -100,7 +100,8 @@ def _explain(error: Any, where: str) -> str:
         allowed = [expected] if kind == "const" else expected
         text = f"{where} is {_short(value)}; it must be {' or '.join(_short(a) for a in allowed)}"
     elif kind == "pattern":
-        text = f"{where} {_short(value)} does not have the required form ({expected})"
+        form = "" if error.schema.get("x-hint") else f" ({expected})"
+        text = f"{where} {_short(value)} is not in the required form{form}"
     elif kind == "additionalProperties":
         extra = sorted(set(value) - set(error.schema.get("properties", {})))
         text = f"{where} has unexpected key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}; remove or rename"

@@ -1,0 +1,156 @@
+"""manifest/* rules, and the schema against a real, full manifest v2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import edit_manifest, findings, found, write
+
+M = "acme_cloud/manifest.json"
+
+# Every documented v2 block, as published marketplace and API tiles use them (REFERENCE.md A1).
+FULL_MANIFEST = {
+    "manifest_version": "2.0.0",
+    "app_uuid": "8e0c3a1b-2f4d-4e6a-9b7c-1d2e3f4a5b6c",
+    "app_id": "acme-cloud",
+    "owner": "integrations-developer-platform",
+    "display_on_public_website": False,
+    "tile": {
+        "overview": "README.md#Overview",
+        "configuration": "README.md#Setup",
+        "support": "README.md#Support",
+        "uninstallation": "README.md#Uninstallation",
+        "changelog": "CHANGELOG.md",
+        "description": "Track Acme Cloud spend, quotas and API health.",
+        "title": "Acme Cloud",
+        "media": [
+            {"media_type": "image", "caption": "The overview dashboard", "image_url": "images/overview.png"},
+            {"media_type": "video", "caption": "A tour", "image_url": "images/thumb.png", "vimeo_id": 123456789},
+        ],
+        "classifier_tags": ["Category::Cloud", "Offering::Software License", "Supported OS::Mac OS"],
+        "resources": [{"resource_type": "blog", "url": "https://www.datadoghq.com/blog/acme/"}],
+    },
+    "assets": {
+        "integration": {
+            "auto_install": False,
+            "source_type_id": 10412,
+            "source_type_name": "Acme Cloud",
+            "configuration": {"spec": "assets/configuration/spec.yaml"},
+            "events": {"creates_events": True},
+            "metrics": {"prefix": "acme_cloud.", "check": ["acme_cloud.up"], "metadata_path": "metadata.csv"},
+            "service_checks": {"metadata_path": "assets/service_checks.json"},
+        },
+        "dashboards": {"Acme Cloud Overview": "assets/dashboards/acme_cloud_overview.json"},
+        "monitors": {"Acme quota": "assets/monitors/quota.json"},
+        "saved_views": {"acme_errors": "assets/saved_views/errors.json"},
+        "oauth": "assets/oauth_clients.json",
+        "logs": {"source": "acme_cloud"},
+    },
+    "author": {
+        "name": "Acme",
+        "homepage": "https://acme.example",
+        "support_email": "support@acme.example",
+        "sales_email": "sales@acme.example",
+        "vendor_id": "acme-corp",
+    },
+    "oauth": {},
+    "pricing": [{"billing_type": "flat_fee", "unit_price": 100, "short_description": "Monthly"}],
+    "legal_terms": {"eula": "assets/eula.pdf"},
+}
+
+
+def test_full_real_manifest_has_no_schema_error(tile: Path) -> None:
+    write(tile / "manifest.json", json.dumps(FULL_MANIFEST, indent=2))
+    assert found("acme_cloud", select="manifest/") == []
+
+
+def test_example_tile_manifest_is_clean(tile: Path) -> None:
+    assert found("acme_cloud", select="manifest/") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "words"),
+    [
+        (lambda m: m.update(manifest_version="1.0.0"), 2, "must be \"2.0.0\""),
+        (lambda m: m.update(app_uuid="not-a-uuid"), 3, "required form"),
+        (lambda m: m.update(app_id="Acme_Cloud"), 4, "kebab case"),
+        (lambda m: m.update(display_on_public_website="true"), 6, "boolean"),
+        (lambda m: m["tile"].update(title="T" * 51), 14, "51 characters long; at most 50"),
+        (lambda m: m["tile"].update(description="D" * 81), 13, "81 characters long; at most 80"),
+        (lambda m: m["tile"].update(media=[{"media_type": "video", "caption": "c", "image_url": "images/t.png"}]),
+         16, "'vimeo_id'"),
+        (lambda m: m["tile"].update(media=[{"media_type": "video", "caption": "c", "image_url": "i.png",
+                                             "vimeo_id": "123"}]), 20, "integer"),
+        (lambda m: m["author"].update(support_email="support at acme"), 51, "e-mail address"),
+        (lambda m: m["author"].update(homepage="acme.example"), 50, "https://"),
+        (lambda m: m["author"].pop("name"), 48, "missing the required key 'name'"),
+        (lambda m: m.pop("tile"), 1, "missing the required key 'tile'"),
+    ],
+)
+def test_schema_violation_at_its_key(tile: Path, change, line: int, words: str) -> None:
+    edit_manifest(tile, change)
+    [f] = findings("acme_cloud", select="manifest/schema")
+    assert (f["rule"], f["path"], f["line"]) == ("manifest/schema", M, line), f["message"]
+    assert words in f["message"]
+
+
+def test_each_violation_is_its_own_finding_with_json_path(tile: Path) -> None:
+    edit_manifest(tile, lambda m: (m.update(app_id="Bad_Id"), m["tile"].update(title="T" * 60)))
+    result = findings("acme_cloud", select="manifest/schema")
+    assert [(f["line"], f["message"].split(" ")[0]) for f in result] == [(4, "$.app_id"), (14, "$.tile.title")]
+
+
+def test_marketplace_description_limit_is_70(tile: Path) -> None:
+    data = json.loads(json.dumps(FULL_MANIFEST))
+    data["tile"]["description"] = "D" * 71
+    write(tile / "manifest.json", json.dumps(data, indent=2))
+    [f] = findings("acme_cloud", select="manifest/schema")
+    assert "at most 70" in f["message"] and f["line"] == 13
+
+
+def test_wrong_top_level_type(tile: Path) -> None:
+    write(tile / "manifest.json", "[1, 2]\n")
+    assert found("acme_cloud", select="manifest/") == [("manifest/schema", M, 1)]
+
+
+def test_invalid_json_gives_line_and_column(tile: Path) -> None:
+    write(tile / "manifest.json", '{\n  "app_id": "x",\n}\n')
+    [f] = findings("acme_cloud", select="manifest/")
+    assert (f["rule"], f["line"], f["column"]) == ("manifest/invalid-json", 3, 1)
+
+
+def test_empty_manifest(tile: Path) -> None:
+    write(tile / "manifest.json", "\n")
+    assert found("acme_cloud", select="manifest/") == [("manifest/invalid-json", M, None)]
+
+
+def test_deep_nesting_is_a_finding_not_a_crash(tile: Path) -> None:
+    write(tile / "manifest.json", "[" * 100_000 + "]" * 100_000)
+    [f] = findings("acme_cloud", select="manifest/")
+    assert f["rule"] == "manifest/invalid-json" and "nesting" in f["message"]
+
+
+def test_duplicate_keys_point_at_the_repeat(tile: Path) -> None:
+    text = (tile / "manifest.json").read_text().replace(
+        '"title": "Acme Cloud",', '"title": "Acme Cloud",\n    "title": "Acme",'
+    )
+    write(tile / "manifest.json", text)
+    [f] = findings("acme_cloud", select="manifest/")
+    assert (f["rule"], f["line"]) == ("manifest/duplicate-key", 15)
+    assert "first at line 14" in f["message"]
+
+
+def test_unknown_classifier_tag_warns_at_its_line(tile: Path) -> None:
+    edit_manifest(tile, lambda m: m["tile"]["classifier_tags"].extend(["Category::Clowd", "Category::AI/ML"]))
+    [f] = findings("acme_cloud", select="manifest/")
+    assert (f["rule"], f["severity"], f["line"]) == ("manifest/classifier-tag", "warning", 22)
+    assert "did you mean 'Category::Cloud'" in f["message"]
+
+
+def test_legacy_tag_spellings_are_accepted(tile: Path) -> None:
+    tags = ["Category::OS System", "Category::Configuration Deployment", "Supported OS::Mac OS"]
+    edit_manifest(tile, lambda m: m["tile"].update(classifier_tags=tags))
+    assert found("acme_cloud", select="manifest/classifier-tag") == []
