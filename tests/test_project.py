@@ -1,0 +1,41 @@
+"""The project keeps its promises: README's commands are the ones CI runs, and SPEC's rule ids exist."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _readme_commands() -> list[str]:
+    return re.findall(r"```sh\n(python3 -m venv .+)\n```", (ROOT / "README.md").read_text())
+
+
+def test_readme_has_the_two_setup_commands() -> None:
+    main_job, tests = _readme_commands()[:2]
+    assert "tilekit validate" in main_job
+    assert "pytest" in tests
+
+
+def test_ci_runs_exactly_readmes_test_command() -> None:
+    test_command = _readme_commands()[1]
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci_lines
+
+
+def test_spec_rule_ids_all_exist_except_media_ones() -> None:
+    spec = ROOT.parent / "shared" / "SPEC.md"
+    if not spec.is_file():
+        pytest.skip("../shared/SPEC.md is not beside this checkout")
+    required = set(re.findall(r"^\| `([a-z]+/[a-z-]+)` \|", spec.read_text(), flags=re.M))
+    assert len(required) > 30
+    listed = {r["id"] for r in json.loads(subprocess.run(
+        [sys.executable, "-m", "toolkit", "rules", "--format", "json"], capture_output=True, text=True, check=True,
+    ).stdout)["rules"]}
+    missing = sorted(required - listed)
+    assert [m for m in missing if not m.startswith(("media/", "image/", "video/"))] == []

@@ -1,0 +1,65 @@
+"""rules/ data: it loads, it names real checks, a broken file is exit 2, and every rule is tested."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli, write
+from toolkit import rules
+from toolkit.checks import CHECKS
+
+
+def test_every_rule_names_a_registered_check() -> None:
+    assert all(rule.check in CHECKS for rule in rules.catalogue())
+
+
+def test_every_registered_check_is_used() -> None:
+    assert {rule.check for rule in rules.catalogue()} == set(CHECKS)
+
+
+def test_every_rule_id_has_tests_that_expect_it() -> None:
+    tests = "".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py") if p.name != "test_rules_data.py")
+    untested = [r.id for r in rules.catalogue() if not re.search(rf'"{re.escape(r.id)}"', tests)]
+    assert untested == []
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the shipped rules data, used in place of the real one."""
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    monkeypatch.setattr(rules, "data_dir", lambda name: folder)
+    rules.catalogue.cache_clear()
+    yield folder
+    rules.catalogue.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("severity: warning", "severity: fatal", 1), "rules/changelog.yaml::$.rules[1].severity"),
+        (lambda t: t.replace("check: changelog.order", "check: changelog.nope"), "unknown check 'changelog.nope'"),
+        (lambda t: t.replace("example: '## X.Y.Z / YYYY-MM-DD'", "example: 3"), "$.rules[2].params: $.example"),
+        (lambda t: t + "  - id: [unclosed\n", "rules/changelog.yaml: cannot be read"),
+        (lambda t: t.replace("id: changelog/order", "id: changelog/missing"), "'changelog/missing' is defined twice"),
+    ],
+)
+def test_broken_rules_data_exits_2(rules_copy: Path, edit, message: str) -> None:
+    path = rules_copy / "changelog.yaml"
+    write(path, edit(path.read_text()))
+    result = run_cli("rules")
+    assert result.exit_code == 2
+    assert message in result.output, result.output
+
+
+def test_limits_are_data(rules_copy: Path, tile: Path) -> None:
+    """Changing a threshold in rules/ changes behaviour, with no code change."""
+    path = rules_copy / "readme.yaml"
+    write(path, path.read_text().replace("max_codepoint: 256", "max_codepoint: 127"))
+    write(tile / "README.md", (tile / "README.md").read_text().replace("Acme Cloud runs", "Café runs"))
+    result = run_cli("validate", "acme_cloud", "--select", "readme/non-ascii", "--strict")
+    assert result.exit_code == 1 and "above U+007F" in result.output
