@@ -4,7 +4,7 @@ from toolkit.markdown import LINE, parse
 
 
 def heads(text: str) -> list[tuple[int, str, int, str, bool]]:
-    return [(h.level, h.text, h.line, h.style, h.nested) for h in parse(text).headings()]
+    return [(h.level, h.text, h.line, h.style, h.nested) for h in parse(text).all_headings]
 
 
 def test_atx_and_setext_headings_carry_their_source_line() -> None:
@@ -45,4 +45,4 @@ def test_inline_markup_is_flattened_in_heading_text() -> None:
 
 def test_long_documents_number_lines_exactly() -> None:
     text = "".join(f"## H{i}\n\npara {i}\n\n" for i in range(500))
-    assert [h.line for h in parse(text).headings()][-3:] == [1989, 1993, 1997]
+    assert [h.line for h in parse(text).all_headings][-3:] == [1989, 1993, 1997]

@@ -32,7 +32,7 @@ def test_spec_rule_ids_all_exist_except_media_ones() -> None:
     spec = ROOT.parent / "shared" / "SPEC.md"
     if not spec.is_file():
         pytest.skip("../shared/SPEC.md is not beside this checkout")
-    required = set(re.findall(r"^\| `([a-z]+/[a-z-]+)` \|", spec.read_text(), flags=re.M))
+    required = set(re.findall(r"^\| `([a-z]+/[a-z-]+)` \|", spec.read_text(), flags=re.MULTILINE))
     assert len(required) > 30
     listed = {r["id"] for r in json.loads(subprocess.run(
         [sys.executable, "-m", "toolkit", "rules", "--format", "json"], capture_output=True, text=True, check=True,

@@ -106,7 +106,7 @@ def pointer(path: JsonPath) -> str:
 
 
 class _Frame:
-    __slots__ = ("path", "is_object", "index", "key", "want_key", "keys")
+    __slots__ = ("index", "is_object", "key", "keys", "path", "want_key")
 
     def __init__(self, path: JsonPath, is_object: bool) -> None:
         self.path = path

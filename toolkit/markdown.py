@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Iterator
+from functools import cache, cached_property
+from typing import Any
 
 import mistune
 from mistune.block_parser import BlockParser
@@ -27,7 +28,7 @@ class _LineState(BlockState):
     def process(self, src: str) -> None:
         super().process(src)
         if self.parent is None:
-            self._newlines = [i for i, ch in enumerate(src) if ch == "\n"]
+            self._newlines = [m.start() for m in re.finditer("\n", src)]
 
     def line_at(self, offset: int) -> int:
         return bisect.bisect_left(self._newlines, offset) + 1
@@ -57,9 +58,27 @@ class _LineBlockParser(BlockParser):
         return end
 
 
+class _LazyInlineMarkdown(mistune.Markdown):
+    """Inline-parses only what the checks read: headings, and blocks that may hold an image.
+
+    Inline parsing is most of mistune's time, and the checks never look inside ordinary prose;
+    such blocks keep their text as a single raw text child.
+    """
+
+    def _iter_render(self, tokens: Iterable[dict[str, Any]], state: BlockState) -> Iterable[dict[str, Any]]:
+        for tok in tokens:
+            text = tok.get("text")
+            if "children" not in tok and text is not None and tok["type"] != "heading":
+                lowered = text.lower()
+                if "![" not in text and "<img" not in lowered:
+                    del tok["text"]
+                    tok["children"] = [{"type": "text", "raw": text.strip(" \r\n\t\f")}]
+        return super()._iter_render(tokens, state)
+
+
 @cache
 def _parser() -> mistune.Markdown:
-    return mistune.Markdown(renderer=None, block=_LineBlockParser())
+    return _LazyInlineMarkdown(renderer=None, block=_LineBlockParser())
 
 
 @dataclass(frozen=True)
@@ -79,7 +98,8 @@ class Document:
     lines: list[str]
     ref_links: dict[str, dict[str, Any]]
 
-    def headings(self) -> list[Heading]:
+    @cached_property
+    def all_headings(self) -> list[Heading]:
         """Every heading, top-level or nested, in document order."""
         found: list[Heading] = []
         for token in self.tokens:
@@ -101,7 +121,7 @@ class Document:
 
     def sections(self, level: int = 2) -> list[Heading]:
         """Top-level headings of exactly ``level``."""
-        return [h for h in self.headings() if h.level == level and not h.nested]
+        return [h for h in self.all_headings if h.level == level and not h.nested]
 
 
 def _walk_blocks(token: dict[str, Any], nested: bool) -> Iterator[tuple[dict[str, Any], bool]]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from toolkit.errors import ToolkitError
 from toolkit.findings import Severity

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import enum
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,14 +46,16 @@ class TextFile:
 def read_text(root: Path, name: str) -> TextFile:
     """Read ``root/name`` as UTF-8 text; never raises for anything the file system or the bytes do."""
     path = root / name
-    if not path.exists() and not path.is_symlink():
-        return TextFile(name, State.MISSING, reason=f"{name} does not exist")
     if not is_inside(root, path):
-        return TextFile(name, State.OUTSIDE, reason=f"{name} is a link to a file outside the tile")
-    if path.is_dir():
-        return TextFile(name, State.DIRECTORY, reason=f"{name} is a directory, not a file")
+        if os.path.lexists(path):
+            return TextFile(name, State.OUTSIDE, reason=f"{name} leads outside the tile, which tilekit never reads")
+        return TextFile(name, State.MISSING, reason=f"{name} does not exist")
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        return TextFile(name, State.MISSING, reason=f"{name} does not exist")
+    except IsADirectoryError:
+        return TextFile(name, State.DIRECTORY, reason=f"{name} is a directory, not a file")
     except OSError as exc:
         return TextFile(name, State.UNREADABLE, reason=f"{name} cannot be read: {exc.strerror or exc}")
     return decode(name, data)
@@ -80,9 +84,13 @@ def decode(name: str, data: bytes) -> TextFile:
 
 
 def is_inside(root: Path, path: Path) -> bool:
-    """Whether ``path``, with every link resolved, stays inside ``root``."""
+    """Whether ``path``, with every link resolved, stays inside ``root`` (itself resolved)."""
     try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
+        return os.path.realpath(path).startswith(_real(root) + os.sep)
+    except (OSError, RuntimeError, ValueError):
         return False
-    return True
+
+
+@functools.lru_cache(maxsize=64)
+def _real(root: Path) -> str:
+    return os.path.realpath(root)

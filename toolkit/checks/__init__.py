@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from toolkit.checks import changelog, manifest, readme, tilefiles
 from toolkit.checks._schema import NO_PARAMS

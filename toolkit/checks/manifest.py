@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from toolkit.findings import Problem
 from toolkit.jsondoc import pointer
@@ -121,10 +122,10 @@ def _type_name(value: Any) -> str:
 
 
 def _article(expected: Any) -> str:
-    kinds = expected if isinstance(expected, list) else [expected]
-    words = {"boolean": "a boolean (true or false, without quotes)", "integer": "an integer (no quotes)",
+    kinds: list[str] = expected if isinstance(expected, list) else [expected]
+    words: dict[str, str] = {"boolean": "a boolean (true or false, without quotes)", "integer": "an integer (no quotes)",
              "string": "a string", "object": "an object", "array": "an array", "number": "a number"}
-    return " or ".join(words.get(k, k) for k in kinds)
+    return " or ".join(words.get(kind, kind) for kind in kinds)
 
 
 def _short(value: Any) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import unquote
 
 from toolkit.checks import data_collected
@@ -13,7 +14,6 @@ from toolkit.findings import Problem
 from toolkit.markdown import LINE, Document, Heading, inline_text
 from toolkit.textfile import State, is_inside
 from toolkit.tile import MANIFEST, README, Tile
-
 
 SECTIONS_PARAMS: dict[str, Any] = {
     "type": "object",
@@ -69,7 +69,7 @@ def required_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem
     doc = tile.readme
     if doc is None:
         return
-    headings = doc.headings()
+    headings = doc.all_headings
     present_h2 = {h.text for h in doc.sections(2)}
     for name, why in _required(tile, params):
         if name in present_h2:
@@ -124,7 +124,7 @@ def broken_anchors(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     doc, manifest = tile.readme, tile.manifest
     if doc is None or manifest is None:
         return
-    headings = doc.headings()
+    headings = doc.all_headings
     targets = {h.text for h in headings} | {_slug(h.text) for h in headings}
     for key in params["keys"]:
         value = tile.manifest_get("tile", key)
@@ -165,13 +165,14 @@ def ascii_only(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         return
     limit = params["max_codepoint"]
     replacements: Mapping[str, str] = params.get("replacements", {})
+    wide_char = re.compile(f"[^\\x00-\\U{limit:08x}]")
     for number, text in enumerate(doc.lines, start=1):
-        wide = [(i, ch) for i, ch in enumerate(text) if ord(ch) > limit]
+        wide = [m for m in wide_char.finditer(text)]
         if not wide:
             continue
-        names = ", ".join(dict.fromkeys(_char_name(ch, replacements) for _, ch in wide))
+        names = ", ".join(dict.fromkeys(_char_name(m.group(), replacements) for m in wide))
         yield Problem(README, f"{len(wide)} character{'s' if len(wide) > 1 else ''} above U+{limit:04X}, which "
-                      f"ddev rejects in integrations-extras READMEs: {names}", line=number, column=wide[0][0] + 1)
+                      f"ddev rejects in integrations-extras READMEs: {names}", line=number, column=wide[0].start() + 1)
 
 
 def _required(tile: Tile, params: Mapping[str, Any]) -> list[tuple[str, str]]:
