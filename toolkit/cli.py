@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from toolkit import __version__
 from toolkit.errors import ToolkitError
 from toolkit.report import FORMATS
+
+if TYPE_CHECKING:
+    from toolkit.report import Report
 
 FORMAT_HELP = "Output format; default text, or github when GITHUB_ACTIONS=true."
 
@@ -57,10 +61,9 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
     sys.exit(exit_code(findings, strict))
 
 
-def _append_summary(path: Path, report: object) -> None:
-    from toolkit.report import Report, github
+def _append_summary(path: Path, report: Report) -> None:
+    from toolkit.report import github
 
-    assert isinstance(report, Report)
     try:
         with path.open("a", encoding="utf-8") as handle:
             handle.write(github.summary(report))

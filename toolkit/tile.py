@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from toolkit import jsondoc, markdown
 from toolkit.errors import ToolkitError
@@ -15,6 +15,7 @@ from toolkit.textfile import TextFile, read_text
 MANIFEST = "manifest.json"
 README = "README.md"
 CHANGELOG = "CHANGELOG.md"
+T = TypeVar("T")
 
 
 class Tile:
@@ -24,6 +25,7 @@ class Tile:
         self.root = root
         self.display = display_path(root, cwd)
         self._texts: dict[str, TextFile] = {}
+        self._memo: dict[Callable[[Tile], Any], Any] = {}
 
     @property
     def name(self) -> str:
@@ -37,6 +39,12 @@ class Tile:
         if name not in self._texts:
             self._texts[name] = read_text(self.root, name)
         return self._texts[name]
+
+    def memo(self, derive: Callable[[Tile], T]) -> T:
+        """``derive(self)``, computed once per tile however many checks ask for it."""
+        if derive not in self._memo:
+            self._memo[derive] = derive(self)
+        return self._memo[derive]  # type: ignore[no-any-return]
 
     @cached_property
     def readme(self) -> markdown.Document | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.findings import Problem
-from toolkit.markdown import LINE, Document, inline_text
+from toolkit.markdown import LINE, inline_text
 from toolkit.textfile import State
 from toolkit.tile import CHANGELOG, Tile
 
@@ -50,8 +50,12 @@ class Entry:
         return ".".join(map(str, self.version))
 
 
-def entries(doc: Document) -> list[Entry]:
-    found = []
+def entries(tile: Tile) -> list[Entry]:
+    """The changelog's version headings (none when it cannot be read)."""
+    doc = tile.changelog
+    found: list[Entry] = []
+    if doc is None:
+        return found
     for token in doc.tokens:
         if token["type"] != "heading":
             continue
@@ -81,16 +85,14 @@ def has_entries(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     source = tile.text(CHANGELOG)
     if source.state is State.EMPTY:
         yield Problem(CHANGELOG, "CHANGELOG.md is empty; add a first entry '## 1.0.0 / YYYY-MM-DD'")
-    elif tile.changelog is not None and not entries(tile.changelog):
+    elif tile.changelog is not None and not tile.memo(entries):
         yield Problem(CHANGELOG, "CHANGELOG.md has no version entry; add one such as '## 1.0.0 / YYYY-MM-DD'")
 
 
 def heading_format(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Every version heading is an ATX H2 of exactly the documented form."""
-    if tile.changelog is None:
-        return
     pattern = re.compile(params["pattern"])
-    for entry in entries(tile.changelog):
+    for entry in tile.memo(entries):
         if entry.style == "atx" and pattern.fullmatch(entry.source):
             continue
         date = entry.date or "YYYY-MM-DD"
@@ -103,10 +105,8 @@ def heading_format(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def dates(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Every entry's date is a real calendar date, not in the future."""
-    if tile.changelog is None:
-        return
     today = datetime.date.today()
-    for entry in entries(tile.changelog):
+    for entry in tile.memo(entries):
         if entry.date is None:
             continue
         try:
@@ -122,11 +122,9 @@ def dates(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def order(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Entries go newest first: versions strictly descending, dates never increasing."""
-    if tile.changelog is None:
-        return
     seen: dict[tuple[int, int, int], int] = {}
     previous: Entry | None = None
-    for entry in entries(tile.changelog):
+    for entry in tile.memo(entries):
         if entry.version in seen:
             yield Problem(CHANGELOG, f"version {entry.version_text} repeats the entry at line "
                           f"{seen[entry.version]}; each version has one entry", line=entry.line, column=1)

@@ -178,7 +178,7 @@ def ascii_only(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 def _required(tile: Tile, params: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(section, why) pairs: the always-required ones, then the data ones when the tile collects data."""
     required = [(name, "") for name in params["sections"]]
-    why = data_collected.reasons(tile) if params["data_sections"] else []
+    why = tile.memo(data_collected.reasons) if params["data_sections"] else []
     if why:
         required += [(name, "; ".join(why)) for name in params["data_sections"]]
     return required
