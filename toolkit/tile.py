@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from toolkit import jsondoc, markdown
 from toolkit.errors import ToolkitError
-from toolkit.textfile import TextFile, read_text
+from toolkit.textfile import TextFile, is_inside, read_text
 
 MANIFEST = "manifest.json"
 README = "README.md"
@@ -25,7 +25,7 @@ class Tile:
         self.root = root
         self.display = display_path(root, cwd)
         self._texts: dict[str, TextFile] = {}
-        self._memo: dict[Callable[[Tile], Any], Any] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     @property
     def name(self) -> str:
@@ -40,11 +40,41 @@ class Tile:
             self._texts[name] = read_text(self.root, name)
         return self._texts[name]
 
-    def memo(self, derive: Callable[[Tile], T]) -> T:
-        """``derive(self)``, computed once per tile however many checks ask for it."""
-        if derive not in self._memo:
-            self._memo[derive] = derive(self)
-        return self._memo[derive]  # type: ignore[no-any-return]
+    def memo(self, derive: Callable[..., T], *args: Any) -> T:
+        """``derive(self, *args)``, computed once per tile however many checks ask for it."""
+        key = (derive, *args)
+        if key not in self._memo:
+            self._memo[key] = derive(self, *args)
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    @cached_property
+    def files(self) -> list[str]:
+        """Every file of the tile, tile-relative with ``/``; hidden folders and links to folders are skipped."""
+        found = []
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            rel = Path(os.path.relpath(folder, self.root)).as_posix()
+            found += [name if rel == "." else f"{rel}/{name}" for name in sorted(names)]
+        return found
+
+    def exact_case(self, rel: str) -> str | None:
+        """``rel`` as the file system spells it, matched case-insensitively; None if no such file in the tile.
+
+        macOS and Windows ignore case, GitHub does not: 'images/Shot.png' is not 'images/shot.png' there.
+        """
+        folder = self.root
+        spelled = []
+        for part in rel.split("/"):
+            try:
+                names = [entry.name for entry in folder.iterdir()]
+            except OSError:  # not a folder, or not listable
+                return None
+            actual = part if part in names else next((n for n in names if n.lower() == part.lower()), None)
+            if actual is None:
+                return None
+            spelled.append(actual)
+            folder = folder / actual
+        return "/".join(spelled) if folder.is_file() and is_inside(self.root, folder) else None
 
     @cached_property
     def readme(self) -> markdown.Document | None:

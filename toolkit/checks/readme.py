@@ -12,7 +12,7 @@ from toolkit.checks import data_collected
 from toolkit.checks._schema import NAMES
 from toolkit.findings import Problem
 from toolkit.markdown import LINE, Document, Heading, inline_text
-from toolkit.textfile import State, is_inside
+from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
 
 SECTIONS_PARAMS: dict[str, Any] = {
@@ -149,7 +149,7 @@ def images_exist(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         rel = _tile_relative(url, tile.name, params["raw_url_prefixes"])
         if rel is None:
             continue
-        actual = _exact_case(tile, rel)
+        actual = tile.exact_case(rel)
         if actual == rel:
             continue
         hint = (f"the file is named '{actual}' (GitHub is case-sensitive)" if actual
@@ -286,23 +286,6 @@ def _tile_relative(url: str, tile_name: str, prefixes: Any) -> str | None:
     if not parts or ".." in parts:
         return None  # never look outside the tile
     return "/".join(parts)
-
-
-def _exact_case(tile: Tile, rel: str) -> str | None:
-    """``rel`` as the file system spells it, matched case-insensitively; None if no such file in the tile."""
-    folder = tile.root
-    spelled = []
-    for part in rel.split("/"):
-        try:
-            names = [entry.name for entry in folder.iterdir()]
-        except OSError:  # not a folder, or not listable
-            return None
-        actual = part if part in names else next((n for n in names if n.lower() == part.lower()), None)
-        if actual is None:
-            return None
-        spelled.append(actual)
-        folder = folder / actual
-    return "/".join(spelled) if folder.is_file() and is_inside(tile.root, folder) else None
 
 
 def _char_name(char: str, replacements: Mapping[str, str]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -31,16 +30,9 @@ _MAIN = (README, MANIFEST, CHANGELOG)  # their unreadable states are their own r
 
 
 def text_files(tile: Tile, extensions: list[str]) -> list[str]:
-    """Tile-relative names of the files with these extensions, never following links out of the tile."""
+    """The tile's files with these extensions (any case)."""
     wanted = tuple(extensions)
-    found = []
-    for folder, dirs, files in os.walk(tile.root, onerror=None):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel = os.path.relpath(folder, tile.root)
-        for name in sorted(files):
-            if name.lower().endswith(wanted):
-                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
-    return found
+    return [name for name in tile.files if name.lower().endswith(wanted)]
 
 
 def encoding(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:

@@ -1,0 +1,99 @@
+"""What tilekit needs to know about an image, read from its header: Pillow never decodes pixels here.
+
+``Image.open`` is lazy: it identifies the format and reads size, mode and metadata chunks only.
+Truncation is caught by the format's end marker (PNG ``IEND``, JPEG ``EOI``) rather than by
+decoding, and the pixel count is compared with a tight cap before anything could allocate.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+_PNG_END = b"IEND\xaeB`\x82"
+_JPEG_END = b"\xff\xd9"
+_TAIL = 64  # bytes searched for an end marker; encoders may pad after it
+_SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the image a quarter
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    bytes: int
+    format: str | None = None  # Pillow's name: PNG, JPEG, GIF, ...
+    error: str = ""  # why the image cannot be used; the other fields are then unset
+    width: int = 0  # as displayed, EXIF orientation applied
+    height: int = 0
+    stored: tuple[int, int] = (0, 0)
+    orientation: int = 1
+    mode: str = ""
+    icc_description: str | None = None  # None: no embedded profile
+    icc_error: str = ""
+    srgb_chunk: bool = False
+    exif_srgb: bool = False
+
+
+def read(path: Path, max_pixels: int) -> ImageInfo:
+    """Header facts of the image at ``path``; every failure becomes ``error``, never an exception."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # tilekit applies its own, tighter cap below, before any decoding
+    try:
+        size = os.path.getsize(path)
+        with Image.open(path) as im:
+            width, height = im.size
+            if width * height > max_pixels:
+                return ImageInfo(size, im.format, error=f"declares {width}x{height} pixels, over the "
+                                 f"{max_pixels:,}-pixel cap for carousel images (a decompression bomb?)")
+            ended = _has_end_marker(path, im.format)
+            if not ended:
+                return ImageInfo(size, im.format, error=f"is truncated: the {im.format} end marker is missing")
+            exif = im.getexif()
+            orientation = exif.get(0x0112, 1)
+            icc = im.info.get("icc_profile")
+            description, icc_error = _icc_description(icc) if icc else (None, "")
+            shown = (height, width) if orientation in _SWAPPED else (width, height)
+            return ImageInfo(
+                size, im.format, width=shown[0], height=shown[1], stored=(width, height),
+                orientation=orientation if isinstance(orientation, int) else 1, mode=im.mode,
+                icc_description=description, icc_error=icc_error, srgb_chunk="srgb" in im.info,
+                exif_srgb=exif.get_ifd(0x8769).get(0xA001) == 1,
+            )
+    except Exception as exc:  # Pillow signals bad data with many types (OSError, SyntaxError, struct.error...)
+        return ImageInfo(_size(path), error=_reason(exc))
+
+
+def _has_end_marker(path: Path, fmt: str | None) -> bool:
+    marker = {"PNG": _PNG_END, "JPEG": _JPEG_END}.get(fmt or "")
+    if marker is None:
+        return True
+    with open(path, "rb") as handle:
+        handle.seek(0, io.SEEK_END)
+        handle.seek(max(0, handle.tell() - _TAIL))
+        return marker in handle.read()
+
+
+def _icc_description(icc: bytes) -> tuple[str | None, str]:
+    from PIL import ImageCms
+
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return (profile.profile.profile_description or "").strip(), ""
+    except Exception as exc:  # LittleCMS rejects damaged profiles with several error types
+        return "", f"the embedded ICC profile cannot be read ({_reason(exc)})"
+
+
+def _reason(exc: Exception) -> str:
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, UnidentifiedImageError):
+        return "is not an image Pillow can identify (not PNG or JPEG data)"
+    return f"cannot be read: {exc}" if str(exc) else f"cannot be read ({type(exc).__name__})"
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
