@@ -60,7 +60,7 @@ def read(path: Path, max_pixels: int) -> ImageInfo:
                 icc_description=description, icc_error=icc_error, srgb_chunk="srgb" in im.info,
                 exif_srgb=exif.get_ifd(0x8769).get(0xA001) == 1,
             )
-    except Exception as exc:  # Pillow signals bad data with many types (OSError, SyntaxError, struct.error...)
+    except Exception as exc:  # noqa: BLE001 - Pillow signals bad data with many types (OSError, SyntaxError...)
         return ImageInfo(_size(path), error=_reason(exc))
 
 
@@ -80,7 +80,7 @@ def _icc_description(icc: bytes) -> tuple[str | None, str]:
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         return (profile.profile.profile_description or "").strip(), ""
-    except Exception as exc:  # LittleCMS rejects damaged profiles with several error types
+    except Exception as exc:  # noqa: BLE001 - LittleCMS rejects damaged profiles with several error types
         return "", f"the embedded ICC profile cannot be read ({_reason(exc)})"
 
 
