@@ -39,8 +39,7 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
     from dataclasses import replace
 
     from toolkit import config, rules, runner
-    from toolkit.findings import exit_code
-    from toolkit.report import Report, formatters
+    from toolkit.report import Report
     from toolkit.tile import discover, display_path
 
     cwd = Path.cwd()
@@ -48,17 +47,61 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
         raise ToolkitError(f"--config {config_file}: no such file")
     settings = config.load(config_file or config.find(cwd))
     settings = replace(settings, select=select or settings.select, ignore=settings.ignore + ignore)
-    enabled = rules.configure(rules.catalogue(), settings)
+    enabled = [r for r in rules.configure(rules.catalogue(), settings) if r.target == "tile"]
     roots = discover(paths or ["."], cwd)
     findings = runner.run(roots, enabled, cwd)
+    _emit(Report(findings, [display_path(r, cwd) for r in roots], enabled), fmt, strict)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--caption", help="The caption the video will have in the carousel (checked for length).")
+@click.option("--partner", help="Your partner name, as the file name must start (with --app).")
+@click.option("--app", help="Your app name, as the file name must end before .mp4 (with --partner).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help=FORMAT_HELP)
+@click.option("--ffprobe", "ffprobe_option", metavar="PATH",
+              help="The ffprobe binary (default: $TILEKIT_FFPROBE, then ffprobe on PATH).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30, show_default=True,
+              help="Seconds ffprobe may take before the video is reported unreadable.")
+@click.option("--strict", is_flag=True, help="Exit 1 on any finding, warnings included.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: the nearest .tilekit.toml or pyproject.toml with [tool.tilekit]).")
+def video(file: Path, caption: str | None, partner: str | None, app: str | None, fmt: str | None,
+          ffprobe_option: str | None, timeout: float, strict: bool, config_file: Path | None) -> None:
+    """Check a video before e-mailing it to Datadog for the carousel: MP4, H.264, 16:9, at most 60 s."""
+    from dataclasses import replace
+
+    from toolkit import config, rules, runner
+    from toolkit.report import Report
+    from toolkit.video import Video, find_ffprobe
+
+    if bool(partner) != bool(app):
+        raise click.UsageError("--partner and --app go together")
+    cwd = Path.cwd()
+    if config_file is not None and not config_file.is_file():
+        raise ToolkitError(f"--config {config_file}: no such file")
+    # A configured `select` is about tile rules; the video command runs every video rule not ignored.
+    settings = replace(config.load(config_file or config.find(cwd)), select=())
+    enabled = [r for r in rules.configure(rules.catalogue(), settings) if r.target == "video"]
+    subject = Video(file.absolute(), cwd, find_ffprobe(ffprobe_option), timeout, caption, partner, app)
+    findings = sorted(runner.check(subject, enabled), key=lambda f: f.sort_key())
+    _emit(Report(findings, [subject.display], enabled, noun="video"), fmt, strict)
+
+
+def _emit(report: Report, fmt: str | None, strict: bool) -> None:
+    """Print the report in the chosen format (github under Actions), write the job summary, exit."""
+    from dataclasses import replace
+
+    from toolkit.findings import exit_code
+    from toolkit.report import formatters
 
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = Report(findings, [display_path(r, cwd) for r in roots], enabled, color=color)
+    report = replace(report, color=color)
     click.echo(formatters()[fmt](report), color=color)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), report)
-    sys.exit(exit_code(findings, strict))
+    sys.exit(exit_code(report.findings, strict))
 
 
 def _append_summary(path: Path, report: Report) -> None:

@@ -22,6 +22,7 @@ class Rule:
     help: str
     params: Mapping[str, Any] = field(default_factory=dict)
     supersedes: tuple[str, ...] = ()  # rules whose findings on the same line this one explains
+    target: str = "tile"  # "tile": `tilekit validate`; "video": `tilekit video`
 
     @property
     def family(self) -> str:
@@ -71,6 +72,7 @@ def catalogue() -> tuple[Rule, ...]:
                 help=raw["help"],
                 params=raw.get("params", {}),
                 supersedes=tuple(raw.get("supersedes", ())),
+                target=data.get("target", "tile"),
             )
             if rule.check not in CHECKS:
                 problems.append(f"{where}::$.rules[{index}].check: unknown check '{rule.check}'")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from toolkit.checks import CHECKS
 from toolkit.errors import ToolkitError
@@ -12,22 +13,33 @@ from toolkit.rules import Rule
 from toolkit.tile import Tile
 
 
-def check_tile(tile: Tile, rules: Iterable[Rule]) -> list[Finding]:
+class Subject(Protocol):
+    """What checks run on: a Tile, or a Video for `tilekit video`."""
+
+    display: str
+
+    def path(self, name: str) -> str: ...
+
+
+def check(subject: Subject, rules: Iterable[Rule]) -> list[Finding]:
+    """Every enabled rule's findings on one subject."""
     found: list[Finding] = []
     for rule in rules:
         try:
-            problems = list(CHECKS[rule.check].run(tile, rule.params))
+            problems = list(CHECKS[rule.check].run(subject, rule.params))
+        except ToolkitError:
+            raise
         except Exception as exc:  # a bug must still end as a message and exit 2, not a traceback
             raise ToolkitError(
-                f"internal error in {rule.id} on {tile.display}: {type(exc).__name__}: {exc} "
-                "(please report this with the tile attached)"
+                f"internal error in {rule.id} on {subject.display}: {type(exc).__name__}: {exc} "
+                "(please report this with the file attached)"
             ) from exc
         found += [
             Finding(
                 rule=rule.id,
                 severity=rule.severity,
-                tile=tile.display,
-                path=tile.path(p.file),
+                tile=subject.display,
+                path=subject.path(p.file),
                 line=p.line,
                 column=p.column,
                 message=p.message,
@@ -53,6 +65,6 @@ def run(roots: Iterable[Path], rules: list[Rule], cwd: Path) -> list[Finding]:
     """Findings over every tile, sorted; each tile is dropped once checked, so memory stays flat."""
     findings: list[Finding] = []
     for root in roots:
-        findings += check_tile(Tile(root, cwd), rules)
+        findings += check(Tile(root, cwd), rules)
     findings.sort(key=Finding.sort_key)
     return findings

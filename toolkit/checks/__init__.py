@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.checks import changelog, manifest, readme, tilefiles
+from toolkit.checks import changelog, image, manifest, media, readme, tilefiles, video
 from toolkit.checks._schema import NO_PARAMS
 from toolkit.findings import Problem
-from toolkit.tile import Tile
 
-CheckFn = Callable[[Tile, Mapping[str, Any]], Iterator[Problem]]
+# A check takes its subject (a Tile for `validate`, a Video for `video`) and the rule's params.
+CheckFn = Callable[[Any, Mapping[str, Any]], Iterator[Problem]]
 
 
 @dataclass(frozen=True)
@@ -40,4 +40,29 @@ CHECKS: dict[str, Check] = {
     "changelog.section_labels": Check(changelog.section_labels, changelog.LABEL_PARAMS),
     "tile.encoding": Check(tilefiles.encoding, tilefiles.ENCODING_PARAMS),
     "tile.placeholder": Check(tilefiles.placeholders, tilefiles.PLACEHOLDER_PARAMS),
+    "media.count": Check(media.count, media.COUNT_PARAMS),
+    "media.captions": Check(media.captions, media.CAPTION_PARAMS),
+    "media.missing_files": Check(media.missing_files, NO_PARAMS),
+    "media.safe_paths": Check(media.safe_paths, NO_PARAMS),
+    "media.extensions": Check(media.extensions, media.EXTENSION_PARAMS),
+    "media.format_matches": Check(media.format_matches, media.FORMAT_PARAMS),
+    "media.committed_videos": Check(media.committed_videos, media.VIDEO_FILE_PARAMS),
+    "image.unreadable": Check(image.unreadable, image.UNREADABLE_PARAMS),
+    "image.file_size": Check(image.file_size, image.SIZE_PARAMS),
+    "image.width": Check(image.width, image.RANGE_PARAMS),
+    "image.height": Check(image.height, image.RANGE_PARAMS),
+    "image.aspect_ratio": Check(image.aspect_ratio, image.RATIO_PARAMS),
+    "image.color_mode": Check(image.color_mode, image.MODE_PARAMS),
+    "image.color_profile": Check(image.color_profile, image.PROFILE_PARAMS),
+    "image.untagged_color": Check(image.untagged_color, NO_PARAMS),
+    "image.file_name": Check(image.file_name, image.NAME_PARAMS),
+    "video.unreadable": Check(video.unreadable, NO_PARAMS),
+    "video.container": Check(video.container, video.CONTAINER_PARAMS),
+    "video.codec": Check(video.codec, video.CODEC_PARAMS),
+    "video.file_size": Check(video.file_size, video.SIZE_PARAMS),
+    "video.duration": Check(video.duration, video.DURATION_PARAMS),
+    "video.aspect_ratio": Check(video.aspect_ratio, video.RATIO_PARAMS),
+    "video.resolution": Check(video.resolution, video.RESOLUTION_PARAMS),
+    "video.file_name": Check(video.file_name, video.NAME_PARAMS),
+    "video.caption": Check(video.caption, video.CAPTION_PARAMS),
 }

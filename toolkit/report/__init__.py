@@ -15,6 +15,7 @@ class Report:
     tiles: list[str]  # display paths of the tiles checked
     rules: list[Rule]  # the rules that ran
     color: bool = False
+    noun: str = "tile"  # what was checked: tiles, or a video
 
     @property
     def errors(self) -> int:
@@ -25,7 +26,7 @@ class Report:
         return count(self.findings, Severity.WARNING)
 
     def summary_line(self) -> str:
-        tiles = f"{len(self.tiles)} tile{'' if len(self.tiles) == 1 else 's'} checked"
+        tiles = f"{plural(len(self.tiles), self.noun)} checked"
         if not self.findings:
             return f"{tiles}: no problems found"
         return f"{tiles}: {plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"

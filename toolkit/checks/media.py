@@ -1,0 +1,205 @@
+"""Carousel checks over manifest ``tile.media``: count, captions, and where each image_url leads."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.checks._schema import NAMES
+from toolkit.findings import Problem
+from toolkit.textfile import is_inside
+from toolkit.tile import MANIFEST, Tile
+
+COUNT_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["max_items", "max_videos", "max_images_with_video"],
+    "additionalProperties": False,
+    "properties": {k: {"type": "integer", "minimum": 0} for k in ("max_items", "max_videos", "max_images_with_video")},
+}
+CAPTION_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["max_length"],
+    "additionalProperties": False,
+    "properties": {"max_length": {"type": "integer", "minimum": 1}},
+}
+EXTENSION_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["extensions"],
+    "additionalProperties": False,
+    "properties": {"extensions": NAMES},
+}
+FORMAT_PARAMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["formats"],
+    "additionalProperties": False,
+    "properties": {"formats": {"type": "object", "additionalProperties": {"type": "string"}}},
+}
+VIDEO_FILE_PARAMS = EXTENSION_PARAMS
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
+
+
+@dataclass(frozen=True)
+class Media:
+    """One ``tile.media`` entry and where its image_url leads."""
+
+    index: int
+    media_type: Any
+    caption: Any
+    url: Any
+    rel: str | None  # the tile-relative image file, when the url leads to one
+    unsafe: str = ""  # why the url is not a path inside the tile (media/path)
+    missing: str = ""  # why no file was found there (media/missing-file)
+
+
+def entries(tile: Tile) -> list[Media]:
+    """The carousel entries that are objects, each with its image_url resolved inside the tile."""
+    items = tile.manifest_get("tile", "media")
+    if not isinstance(items, list):
+        return []
+    return [_resolve(tile, index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+
+
+def images(tile: Tile) -> list[str]:
+    """Each distinct image file the carousel uses (video thumbnails included)."""
+    return list(dict.fromkeys(m.rel for m in tile.memo(entries) if m.rel))
+
+
+def _resolve(tile: Tile, index: int, item: dict[str, Any]) -> Media:
+    url = item.get("image_url")
+    media = Media(index, item.get("media_type"), item.get("caption"), url, None)
+    if not isinstance(url, str) or not url:
+        return media
+    if _SCHEME.match(url):
+        return _with(media, unsafe="is a URL; commit the image under images/ and give its path relative to "
+                     "manifest.json, e.g. images/overview.png")
+    if url.startswith(("/", "\\")) or _WINDOWS_ABSOLUTE.match(url):
+        return _with(media, unsafe="is an absolute path; give the path relative to manifest.json, e.g. "
+                     "images/overview.png")
+    rel = posixpath.normpath(url)
+    if rel == ".." or rel.startswith("../"):
+        return _with(media, unsafe="leads outside the tile ('..'); keep images in the tile's images/ folder")
+    path = tile.root / rel
+    if os.path.lexists(path) and not is_inside(tile.root, path):  # only a link can lead out of a normalised path
+        return _with(media, unsafe="is a link that resolves outside the tile; commit the image itself")
+    if path.is_dir():
+        return _with(media, unsafe="is a folder, not an image file")
+    actual = tile.exact_case(rel)
+    if actual != rel:
+        hint = f"the file is named '{actual}' (GitHub is case-sensitive)" if actual else "add the image or fix the path"
+        return _with(media, missing=f"does not exist in the tile; {hint}")
+    return _with(media, rel=rel)
+
+
+def _with(media: Media, **changes: Any) -> Media:
+    from dataclasses import replace
+
+    return replace(media, **changes)
+
+
+def _at(tile: Tile, *path: str | int) -> tuple[int, int]:
+    assert tile.manifest is not None
+    return tile.manifest.position(("tile", "media", *path))
+
+
+def count(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """At most 8 entries, at most 1 video, and at most 7 images beside a video."""
+    media = tile.memo(entries)
+    if not media:
+        return
+    videos = sum(1 for m in media if m.media_type == "video")
+    images_ = sum(1 for m in media if m.media_type == "image")
+    line, column = _at(tile)
+    limits = params
+    if len(media) > limits["max_items"]:
+        yield Problem(MANIFEST, f"$.tile.media has {len(media)} entries; the carousel shows at most "
+                      f"{limits['max_items']}: remove {len(media) - limits['max_items']}", line=line, column=column)
+    if videos > limits["max_videos"]:
+        yield Problem(MANIFEST, f"$.tile.media has {videos} videos; at most {limits['max_videos']} is allowed",
+                      line=line, column=column)
+    elif videos and images_ > limits["max_images_with_video"]:
+        yield Problem(MANIFEST, f"$.tile.media has {images_} images beside a video; at most "
+                      f"{limits['max_images_with_video']} are allowed with a video: remove "
+                      f"{images_ - limits['max_images_with_video']}", line=line, column=column)
+
+
+def captions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every caption says something, in at most 300 characters."""
+    limit = params["max_length"]
+    for media in tile.memo(entries):
+        if not isinstance(media.caption, str):
+            continue  # a missing or non-string caption is manifest/schema's finding
+        line, column = _at(tile, media.index, "caption")
+        where = f"$.tile.media[{media.index}].caption"
+        if not media.caption.strip():
+            yield Problem(MANIFEST, f"{where} is empty; describe what the image shows (at most {limit} characters)",
+                          line=line, column=column)
+        elif len(media.caption) > limit:
+            yield Problem(MANIFEST, f"{where} is {len(media.caption)} characters long; at most {limit} are "
+                          f"allowed: shorten it by {len(media.caption) - limit}", line=line, column=column)
+
+
+def missing_files(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each image_url names a file that exists, with that exact case."""
+    for media in tile.memo(entries):
+        if media.missing:
+            line, column = _at(tile, media.index, "image_url")
+            yield Problem(MANIFEST, f"$.tile.media[{media.index}].image_url '{media.url}' {media.missing}",
+                          line=line, column=column)
+
+
+def safe_paths(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each image_url is a relative path to a file inside the tile."""
+    for media in tile.memo(entries):
+        if media.unsafe:
+            line, column = _at(tile, media.index, "image_url")
+            yield Problem(MANIFEST, f"$.tile.media[{media.index}].image_url '{media.url}' {media.unsafe}",
+                          line=line, column=column)
+
+
+def extensions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each image_url ends in exactly one of the allowed extensions (lower case: .png, .jpg)."""
+    allowed = params["extensions"]
+    for media in tile.memo(entries):
+        if not isinstance(media.url, str) or media.unsafe or not media.url:
+            continue
+        suffix = posixpath.splitext(media.url)[1]
+        if suffix in allowed:
+            continue
+        stem = posixpath.splitext(media.url)[0]
+        better = ".jpg" if suffix.lower() in (".jpeg", ".jpg") else ".png"
+        line, column = _at(tile, media.index, "image_url")
+        yield Problem(MANIFEST, f"$.tile.media[{media.index}].image_url '{media.url}' has the extension "
+                      f"'{suffix or '(none)'}'; carousel images must end in {' or '.join(allowed)} (lower case): "
+                      f"rename the file to '{stem}{better}'", line=line, column=column)
+
+
+def format_matches(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """The image's real format is the one its extension claims (a JPEG is not named .png)."""
+    from toolkit.checks.image import info
+
+    formats: Mapping[str, str] = params["formats"]
+    for rel in tile.memo(images):
+        image = info(tile, rel)
+        expected = formats.get(posixpath.splitext(rel)[1].lower())
+        if image.error or not image.format or expected is None or image.format == expected:
+            continue
+        right = next((ext for ext, fmt in formats.items() if fmt == image.format), None)
+        fix = f"rename it to '{posixpath.splitext(rel)[0]}{right}'" if right else "re-export it as PNG or JPEG"
+        yield Problem(rel, f"the file is {image.format} data but its name says {expected}; {fix} and update "
+                      "image_url, or re-export it in the named format")
+
+
+def committed_videos(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """No video file is committed: carousel videos are e-mailed to Datadog, which returns a vimeo_id."""
+    wanted = tuple(params["extensions"])
+    for name in tile.files:
+        if name.lower().endswith(wanted):
+            yield Problem(name, "video files are not committed to the tile: e-mail the video to "
+                          "marketplace@datadoghq.com, put the vimeo_id Datadog returns in the manifest's media "
+                          "entry, and delete this file (check it first with `tilekit video`)")
