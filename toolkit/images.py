@@ -11,6 +11,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _PNG_END = b"IEND\xaeB`\x82"
 _JPEG_END = b"\xff\xd9"
@@ -48,7 +49,7 @@ def read(path: Path) -> ImageInfo:
             ended = _has_end_marker(path, im.format)
             if not ended:
                 return ImageInfo(size, im.format, error=f"is truncated: the {im.format} end marker is missing")
-            exif = im.getexif()
+            exif = _exif(im.info.get("exif"))
             orientation = exif.get(0x0112, 1)
             icc = im.info.get("icc_profile")
             description, icc_error = _icc_description(icc) if icc else (None, "")
@@ -61,6 +62,17 @@ def read(path: Path) -> ImageInfo:
             )
     except Exception as exc:  # noqa: BLE001 - Pillow signals bad data with many types (OSError, SyntaxError...)
         return ImageInfo(_size(path), error=_reason(exc))
+
+
+def _exif(raw: bytes | None) -> Any:
+    """EXIF from the bytes the header pass found. Not ``getexif()``: on a PNG it may ``load()``,
+    decoding every pixel to look for an eXIf chunk after the image data."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    if raw:
+        exif.load(raw)
+    return exif
 
 
 def _has_end_marker(path: Path, fmt: str | None) -> bool:

@@ -1,0 +1,86 @@
+"""Real images for tests: PNG and JPEG files written by Pillow, with real ICC profiles and EXIF."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from PIL import Image, ImageCms
+from PIL.PngImagePlugin import PngInfo
+
+SRGB_ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def icc_profile(description: str, red: tuple[float, float, float], green: tuple[float, float, float],
+                blue: tuple[float, float, float]) -> bytes:
+    """An ICC v2 RGB display profile (matrix/TRC) with the given description and D50 primaries."""
+    ascii_desc = description.encode("ascii") + b"\x00"
+    desc = (b"desc\x00\x00\x00\x00" + struct.pack(">I", len(ascii_desc)) + ascii_desc
+            + struct.pack(">II", 0, 0) + struct.pack(">HB", 0, 0) + b"\x00" * 67)
+
+    def xyz(values: tuple[float, float, float]) -> bytes:
+        return b"XYZ \x00\x00\x00\x00" + b"".join(_s15(v) for v in values)
+
+    curve = b"curv\x00\x00\x00\x00" + struct.pack(">IH", 1, 0x0233) + b"\x00\x00"  # gamma 2.2
+    tags = [(b"desc", desc), (b"wtpt", xyz((0.9642, 1.0, 0.8249))), (b"rXYZ", xyz(red)), (b"gXYZ", xyz(green)),
+            (b"bXYZ", xyz(blue)), (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve),
+            (b"cprt", b"text\x00\x00\x00\x00No copyright, test data\x00")]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        body += b"\x00" * (-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = offset + len(data)
+    header = (struct.pack(">I", size) + b"lcms" + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ "
+              + struct.pack(">6H", 2024, 1, 1, 0, 0, 0) + b"acspAPPL" + b"\x00" * 24
+              + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + b"lcms")
+    header += b"\x00" * (128 - len(header))
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+DISPLAY_P3_ICC = icc_profile("Display P3", (0.5151, 0.2412, -0.0011), (0.2920, 0.6922, 0.0419),
+                             (0.1571, 0.0666, 0.7841))
+MONITOR_ICC = icc_profile("Color LCD", (0.4850, 0.2500, 0.0000), (0.3300, 0.6800, 0.0500),
+                          (0.1500, 0.0700, 0.7700))
+
+
+def make_image(path: Path, size: tuple[int, int] = (1440, 810), mode: str = "RGB", icc: bytes | None = SRGB_ICC,
+               orientation: int | None = None, srgb_chunk: bool = False, exif_srgb: bool = False,
+               fmt: str | None = None, exact_bytes: int | None = None) -> Path:
+    """Write an image; ``fmt`` defaults to the extension's format (pass it to lie about the content)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = fmt or ("JPEG" if path.suffix.lower() in (".jpg", ".jpeg") else "PNG")
+    image = Image.new(mode, size, _colour(mode))
+    options: dict[str, object] = {"format": fmt}
+    if icc is not None:
+        options["icc_profile"] = icc
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    if exif_srgb:
+        exif.get_ifd(0x8769)[0xA001] = 1
+    if len(exif) or exif_srgb:
+        options["exif"] = exif
+    if fmt == "PNG":
+        info = PngInfo()
+        if srgb_chunk:
+            info.add(b"sRGB", b"\x00")
+        options["pnginfo"] = info
+        if exact_bytes is not None:
+            image.save(path, **options)  # type: ignore[arg-type]
+            filler = exact_bytes - path.stat().st_size - 12 - len("Comment") - 1  # a tEXt chunk's overhead
+            info.add_text("Comment", "x" * filler)
+    image.save(path, **options)  # type: ignore[arg-type]
+    if exact_bytes is not None:
+        assert path.stat().st_size == exact_bytes
+    return path
+
+
+def _colour(mode: str) -> object:
+    return {"RGB": (40, 90, 160), "RGBA": (40, 90, 160, 255), "L": 120, "LA": (120, 255), "CMYK": (10, 20, 30, 0),
+            "P": 3, "1": 1, "I;16": 3000}.get(mode, 0)
