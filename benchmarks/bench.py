@@ -1,15 +1,18 @@
 """Whole-process timing of `tilekit validate`: Python start-up, imports, discovery, checks, output.
 
-Generates tiles from examples/acme_cloud in a temporary folder (every tenth one with a few
-problems, so findings are rendered too), then runs tilekit as a subprocess several times and
-reports the best and median wall time and the peak memory of the run.
+Generates tiles from examples/acme_cloud in a temporary folder, with carousel images (1440x810
+sRGB PNGs, each referenced from its tile's manifest), and every tenth tile with a few problems
+so that findings are rendered too. Runs tilekit as a subprocess several times per scenario and
+reports the best and median wall time and the peak memory of one run.
 
-    python benchmarks/bench.py --tiles 300 --repeat 7
+    python benchmarks/bench.py                       # SPEC section 10's scenarios
+    python benchmarks/bench.py --tiles 300 --images 1000 --repeat 9
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
@@ -21,14 +24,33 @@ import time
 from pathlib import Path
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "acme_cloud"
+MAX_PER_TILE = 8
 
 
-def make_tiles(root: Path, count: int) -> None:
-    for index in range(count):
+def carousel_png() -> bytes:
+    from PIL import Image, ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    Image.effect_mandelbrot((1440, 810), (-2.0, -1.0, 1.0, 1.0), 100).convert("RGB").save(
+        buffer, "PNG", icc_profile=srgb
+    )
+    return buffer.getvalue()
+
+
+def make_tiles(root: Path, tiles: int, images: int) -> None:
+    png = carousel_png()
+    per_tile = [images // tiles + (1 if i < images % tiles else 0) for i in range(tiles)]
+    for index, count in enumerate(per_tile):
         tile = root / f"tile_{index:04d}"
         shutil.copytree(EXAMPLE, tile)
         manifest = json.loads((tile / "manifest.json").read_text())
         manifest["app_id"] = f"tile-{index:04d}"
+        media = []
+        for number in range(min(count, MAX_PER_TILE)):
+            (tile / "images" / f"screen_{number}.png").write_bytes(png)
+            media.append({"media_type": "image", "caption": f"Screen {number}", "image_url": f"images/screen_{number}.png"})
+        manifest["tile"]["media"] = media
         if index % 10 == 0:
             manifest["tile"]["support"] = "README.md#Help"
             readme = (tile / "README.md").read_text().replace("## Support", "## Troubleshooting")
@@ -48,8 +70,7 @@ def measure(args: list[str], repeat: int, cwd: Path) -> tuple[float, float, floa
         start = time.perf_counter()
         subprocess.run(command() + args, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
         times.append(time.perf_counter() - start)
-    peak = _peak_rss(args, cwd)
-    return min(times), statistics.median(times), peak
+    return min(times), statistics.median(times), _peak_rss(args, cwd)
 
 
 def _peak_rss(args: list[str], cwd: Path) -> float:
@@ -57,25 +78,30 @@ def _peak_rss(args: list[str], cwd: Path) -> float:
         "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", code, *command(), *args], cwd=cwd, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code, *command(), *args], cwd=cwd, capture_output=True, text=True,
+                         check=True)
     return int(out.stdout.strip()) / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiles", type=int, default=300)
+    parser.add_argument("--images", type=int, default=1000, help="carousel images over all tiles (8 per tile at most)")
     parser.add_argument("--repeat", type=int, default=7)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tilekit-bench-") as tmp:
-        root = Path(tmp)
-        make_tiles(root, options.tiles)
-        print(f"{options.tiles} generated tiles in {root}; {options.repeat} runs each; {os.cpu_count()} CPUs")
-        for label, args in [
-            ("--version (start-up floor)", ["--version"]),
-            ("one tile", ["validate", "tile_0001"]),
-            (f"{options.tiles} tiles", ["validate", "."]),
+        one, many = Path(tmp) / "one", Path(tmp) / "many"
+        one.mkdir()
+        many.mkdir()
+        make_tiles(one, 1, MAX_PER_TILE)
+        make_tiles(many, options.tiles, options.images)
+        print(f"{command()[0]}; {options.repeat} runs each; {os.cpu_count()} CPUs")
+        for label, args, cwd in [
+            ("--version (start-up floor)", ["--version"], one),
+            (f"1 tile, {MAX_PER_TILE} images", ["validate", "tile_0000"], one),
+            (f"{options.tiles} tiles, {options.images} images", ["validate", "."], many),
         ]:
-            best, median, peak = measure(args, options.repeat, root)
+            best, median, peak = measure(args, options.repeat, cwd)
             print(f"{label:32} best {best * 1000:7.1f} ms   median {median * 1000:7.1f} ms   peak RSS {peak:6.1f} MiB")
 
 
