@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 _PNG_END = b"IEND\xaeB`\x82"
 _JPEG_END = b"\xff\xd9"
@@ -19,8 +18,7 @@ _TAIL = 1024  # bytes searched for an end marker; some encoders append data afte
 _SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the image a quarter
 
 
-@dataclass(frozen=True)
-class ImageInfo:
+class ImageInfo(NamedTuple):
     bytes: int
     format: str | None = None  # Pillow's name: PNG, JPEG, GIF, ...
     error: str = ""  # why the image cannot be used; the other fields are then unset
@@ -46,7 +44,7 @@ def read(path: Path) -> ImageInfo:
         size = os.path.getsize(path)
         with Image.open(path) as im:
             width, height = im.size
-            ended = _has_end_marker(path, im.format)
+            ended = _has_end_marker(im.fp, im.format)
             if not ended:
                 return ImageInfo(size, im.format, error=f"is truncated: the {im.format} end marker is missing")
             exif = _exif(im.info.get("exif"))
@@ -75,14 +73,15 @@ def _exif(raw: bytes | None) -> Any:
     return exif
 
 
-def _has_end_marker(path: Path, fmt: str | None) -> bool:
+def _has_end_marker(handle: Any, fmt: str | None) -> bool:
+    """Whether the file's last bytes hold the format's end marker (the file Pillow opened, rewound later
+    by nothing: tilekit never decodes, so moving its position is harmless)."""
     marker = {"PNG": _PNG_END, "JPEG": _JPEG_END}.get(fmt or "")
     if marker is None:
         return True
-    with open(path, "rb") as handle:
-        handle.seek(0, io.SEEK_END)
-        handle.seek(max(0, handle.tell() - _TAIL))
-        return marker in handle.read()
+    handle.seek(0, io.SEEK_END)
+    handle.seek(max(0, handle.tell() - _TAIL))
+    return marker in handle.read()
 
 
 def _icc_description(icc: bytes) -> tuple[str | None, str]:

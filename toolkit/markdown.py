@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import mistune
 from mistune.block_parser import BlockParser
@@ -81,8 +81,7 @@ def _parser() -> mistune.Markdown:
     return _LazyInlineMarkdown(renderer=None, block=_LineBlockParser())
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     text: str
     line: int

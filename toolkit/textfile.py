@@ -6,8 +6,8 @@ import codecs
 import enum
 import functools
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 class State(enum.Enum):
@@ -23,8 +23,7 @@ class State(enum.Enum):
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-@dataclass(frozen=True)
-class TextFile:
+class TextFile(NamedTuple):
     """A text file of a tile. ``text`` has ``\\n`` newlines and no BOM; it is usable when ``state`` is OK."""
 
     name: str
@@ -84,11 +83,23 @@ def decode(name: str, data: bytes) -> TextFile:
 
 
 def is_inside(root: Path, path: Path) -> bool:
-    """Whether ``path``, with every link resolved, stays inside ``root`` (itself resolved)."""
-    try:
-        return os.path.realpath(path).startswith(_real(root) + os.sep)
-    except (OSError, RuntimeError, ValueError):
+    """Whether ``path``, with every link resolved, stays inside ``root``.
+
+    Only the part below ``root`` is examined (a link above the tile does not matter), and the
+    full resolution runs only when that part holds a link.
+    """
+    rel = os.path.relpath(path, root)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
         return False
+    current = str(root)
+    for part in rel.split(os.sep):
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            try:
+                return os.path.realpath(path).startswith(_real(root) + os.sep)
+            except (OSError, RuntimeError, ValueError):
+                return False
+    return True
 
 
 @functools.lru_cache(maxsize=64)

@@ -57,11 +57,17 @@ class Tile:
             found += [name if rel == "." else f"{rel}/{name}" for name in sorted(names)]
         return found
 
+    @cached_property
+    def _file_set(self) -> frozenset[str]:
+        return frozenset(self.files)
+
     def exact_case(self, rel: str) -> str | None:
         """``rel`` as the file system spells it, matched case-insensitively; None if no such file in the tile.
 
         macOS and Windows ignore case, GitHub does not: 'images/Shot.png' is not 'images/shot.png' there.
         """
+        if rel in self._file_set:
+            return rel if is_inside(self.root, self.root / rel) else None
         folder = self.root
         spelled = []
         for part in rel.split("/"):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from toolkit.findings import Problem
 from toolkit.markdown import LINE, inline_text
@@ -34,8 +32,7 @@ _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _LABEL_LINE = re.compile(r"^(#{1,6}\s+)?([*_]*)\s*([A-Za-z][A-Za-z ]{0,40}?)\s*([*_]*)\s*(:?)\s*([*_]*)$")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A heading that names a version, however it is written."""
 
     line: int
@@ -105,6 +102,8 @@ def heading_format(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def dates(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Every entry's date is a real calendar date, not in the future."""
+    import datetime
+
     today = datetime.date.today()
     for entry in tile.memo(entries):
         if entry.date is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from toolkit.tile import Tile
@@ -38,5 +37,7 @@ def _metric_rows(tile: Tile) -> int:
     source = tile.text(METADATA)
     if not source.ok:
         return 0
+    import csv
+
     rows = list(csv.reader(source.lines))
     return sum(1 for row in rows[1:] if any(cell.strip() for cell in row))

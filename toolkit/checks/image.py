@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
 from typing import Any
 
 from toolkit import images as reader
@@ -107,11 +105,11 @@ def aspect_ratio(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         w, h = image.width, image.height
         if w * rh == h * rw:
             continue
-        exact = Fraction(w * rh, rw)
-        if exact.denominator == 1:
-            off = h - int(exact)
+        exact, remainder = divmod(w * rh, rw)
+        if remainder == 0:
+            off = h - exact
             side = "short of" if off < 0 else "over"
-            fix = f"crop or pad to {w}x{int(exact)}"
+            fix = f"crop or pad to {w}x{exact}"
             yield Problem(rel, f"{w}x{h}{_rotated(image)} is {abs(off)} px {side} {rw}:{rh}; {fix}")
         else:
             nearest = max(rw, round(w / rw) * rw)
@@ -163,6 +161,8 @@ def file_name(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def _describe(char: str) -> str:
+    import unicodedata
+
     if char == " ":
         return "a space"
     if char == ".":

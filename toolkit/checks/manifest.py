@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -54,7 +53,24 @@ def unique_keys(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 def _validator(name: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(load_json(name))
+    schema = load_json(name)
+    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+
+
+def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
+    """The schema with each local ``{"$ref": "#/$defs/x"}`` replaced by that definition.
+
+    Resolving references through jsonschema's registry on every tile costs more than the rest of
+    the validation; the manifest schema has no recursive definitions, so inlining once is exact.
+    """
+    if isinstance(node, list):
+        return [_inline_refs(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+        return _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+    return {key: _inline_refs(value, defs) for key, value in node.items()}
 
 
 def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -78,6 +94,8 @@ def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     for index, tag in enumerate(tags):
         if not isinstance(tag, str) or tag in known:
             continue
+        import difflib
+
         close = difflib.get_close_matches(tag, known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "use a tag from Datadog's list (`tilekit rules` shows it)"
         line, column = doc.position(("tile", "classifier_tags", index))

@@ -6,8 +6,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from toolkit.checks._schema import NAMES
 from toolkit.findings import Problem
@@ -44,11 +43,10 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
 
 
-@dataclass(frozen=True)
-class Media:
+class Media(NamedTuple):
     """One ``tile.media`` entry and where its image_url leads."""
 
-    index: int
+    position: int  # in tile.media
     media_type: Any
     caption: Any
     url: Any
@@ -97,9 +95,7 @@ def _resolve(tile: Tile, index: int, item: dict[str, Any]) -> Media:
 
 
 def _with(media: Media, **changes: Any) -> Media:
-    from dataclasses import replace
-
-    return replace(media, **changes)
+    return media._replace(**changes)
 
 
 def _at(tile: Tile, *path: str | int) -> tuple[int, int]:
@@ -113,19 +109,20 @@ def count(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if not media:
         return
     videos = sum(1 for m in media if m.media_type == "video")
-    images_ = sum(1 for m in media if m.media_type == "image")
-    line, column = _at(tile)
-    limits = params
-    if len(media) > limits["max_items"]:
-        yield Problem(MANIFEST, f"$.tile.media has {len(media)} entries; the carousel shows at most "
-                      f"{limits['max_items']}: remove {len(media) - limits['max_items']}", line=line, column=column)
-    if videos > limits["max_videos"]:
-        yield Problem(MANIFEST, f"$.tile.media has {videos} videos; at most {limits['max_videos']} is allowed",
-                      line=line, column=column)
-    elif videos and images_ > limits["max_images_with_video"]:
-        yield Problem(MANIFEST, f"$.tile.media has {images_} images beside a video; at most "
-                      f"{limits['max_images_with_video']} are allowed with a video: remove "
-                      f"{images_ - limits['max_images_with_video']}", line=line, column=column)
+    pictures = sum(1 for m in media if m.media_type == "image")
+    messages = []
+    if len(media) > params["max_items"]:
+        messages.append(f"$.tile.media has {len(media)} entries; the carousel shows at most {params['max_items']}: "
+                        f"remove {len(media) - params['max_items']}")
+    if videos > params["max_videos"]:
+        messages.append(f"$.tile.media has {videos} videos; at most {params['max_videos']} is allowed")
+    elif videos and pictures > params["max_images_with_video"]:
+        messages.append(f"$.tile.media has {pictures} images beside a video; at most "
+                        f"{params['max_images_with_video']} are allowed with a video: remove "
+                        f"{pictures - params['max_images_with_video']}")
+    for message in messages:
+        line, column = _at(tile)
+        yield Problem(MANIFEST, message, line=line, column=column)
 
 
 def captions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -134,22 +131,24 @@ def captions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     for media in tile.memo(entries):
         if not isinstance(media.caption, str):
             continue  # a missing or non-string caption is manifest/schema's finding
-        line, column = _at(tile, media.index, "caption")
-        where = f"$.tile.media[{media.index}].caption"
+        where = f"$.tile.media[{media.position}].caption"
         if not media.caption.strip():
-            yield Problem(MANIFEST, f"{where} is empty; describe what the image shows (at most {limit} characters)",
-                          line=line, column=column)
+            message = f"{where} is empty; describe what the image shows (at most {limit} characters)"
         elif len(media.caption) > limit:
-            yield Problem(MANIFEST, f"{where} is {len(media.caption)} characters long; at most {limit} are "
-                          f"allowed: shorten it by {len(media.caption) - limit}", line=line, column=column)
+            message = (f"{where} is {len(media.caption)} characters long; at most {limit} are allowed: shorten it "
+                       f"by {len(media.caption) - limit}")
+        else:
+            continue
+        line, column = _at(tile, media.position, "caption")
+        yield Problem(MANIFEST, message, line=line, column=column)
 
 
 def missing_files(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Each image_url names a file that exists, with that exact case."""
     for media in tile.memo(entries):
         if media.missing:
-            line, column = _at(tile, media.index, "image_url")
-            yield Problem(MANIFEST, f"$.tile.media[{media.index}].image_url '{media.url}' {media.missing}",
+            line, column = _at(tile, media.position, "image_url")
+            yield Problem(MANIFEST, f"$.tile.media[{media.position}].image_url '{media.url}' {media.missing}",
                           line=line, column=column)
 
 
@@ -157,8 +156,8 @@ def safe_paths(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Each image_url is a relative path to a file inside the tile."""
     for media in tile.memo(entries):
         if media.unsafe:
-            line, column = _at(tile, media.index, "image_url")
-            yield Problem(MANIFEST, f"$.tile.media[{media.index}].image_url '{media.url}' {media.unsafe}",
+            line, column = _at(tile, media.position, "image_url")
+            yield Problem(MANIFEST, f"$.tile.media[{media.position}].image_url '{media.url}' {media.unsafe}",
                           line=line, column=column)
 
 
@@ -173,8 +172,8 @@ def extensions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             continue
         stem = posixpath.splitext(media.url)[0]
         better = ".jpg" if suffix.lower() in (".jpeg", ".jpg") else ".png"
-        line, column = _at(tile, media.index, "image_url")
-        yield Problem(MANIFEST, f"$.tile.media[{media.index}].image_url '{media.url}' has the extension "
+        line, column = _at(tile, media.position, "image_url")
+        yield Problem(MANIFEST, f"$.tile.media[{media.position}].image_url '{media.url}' has the extension "
                       f"'{suffix or '(none)'}'; carousel images must end in {' or '.join(allowed)} (lower case): "
                       f"rename the file to '{stem}{better}'", line=line, column=column)
 

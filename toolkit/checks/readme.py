@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import unquote
 
 from toolkit.checks import data_collected
 from toolkit.checks._schema import NAMES
@@ -281,7 +279,11 @@ def _tile_relative(url: str, tile_name: str, prefixes: Any) -> str | None:
     else:
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/", url):
             return None  # another site, a data: URI, or an absolute path
-    path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    if "%" in path:
+        from urllib.parse import unquote
+
+        path = unquote(path)
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if not parts or ".." in parts:
         return None  # never look outside the tile
@@ -289,6 +291,8 @@ def _tile_relative(url: str, tile_name: str, prefixes: Any) -> str | None:
 
 
 def _char_name(char: str, replacements: Mapping[str, str]) -> str:
+    import unicodedata
+
     name = unicodedata.name(char, "unnamed character")
     fix = replacements.get(char)
     return f"'{char}' (U+{ord(char):04X} {name}{', use ' + repr(fix) if fix else ''})"

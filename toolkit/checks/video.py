@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.checks._schema import NAMES
 from toolkit.findings import Problem
-from toolkit.video import Video
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from toolkit.video import Video
 
 _POSITIVE = {"type": "number", "exclusiveMinimum": 0}
 CONTAINER_PARAMS: dict[str, Any] = {
@@ -155,6 +158,8 @@ def caption(video: Video, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def display_size(stream: Mapping[str, Any]) -> tuple[Fraction, Fraction] | None:
     """Width and height as shown: sample aspect ratio applied, swapped for a quarter-turn rotation."""
+    from fractions import Fraction
+
     try:
         width, height = Fraction(int(stream["width"])), Fraction(int(stream["height"]))
     except (KeyError, TypeError, ValueError):
@@ -176,6 +181,8 @@ def _rotation(stream: Mapping[str, Any]) -> int:
 
 
 def _ratio(text: Any) -> Fraction | None:
+    from fractions import Fraction
+
     try:
         num, den = (int(part) for part in str(text).split(":"))
     except ValueError:
