@@ -74,8 +74,8 @@ def _exif(raw: bytes | None) -> Any:
 
 
 def _has_end_marker(handle: Any, fmt: str | None) -> bool:
-    """Whether the file's last bytes hold the format's end marker (the file Pillow opened, rewound later
-    by nothing: tilekit never decodes, so moving its position is harmless)."""
+    """Whether the file's last bytes hold the format's end marker. ``handle`` is Pillow's own file:
+    moving its position is harmless because nothing is decoded afterwards."""
     marker = {"PNG": _PNG_END, "JPEG": _JPEG_END}.get(fmt or "")
     if marker is None:
         return True

@@ -143,22 +143,21 @@ def captions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         yield Problem(MANIFEST, message, line=line, column=column)
 
 
+def _url_problem(tile: Tile, media: Media, detail: str) -> Problem:
+    """A finding on an entry's image_url, at that key's line."""
+    line, column = _at(tile, media.position, "image_url")
+    return Problem(MANIFEST, f"$.tile.media[{media.position}].image_url '{media.url}' {detail}", line=line,
+                   column=column)
+
+
 def missing_files(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Each image_url names a file that exists, with that exact case."""
-    for media in tile.memo(entries):
-        if media.missing:
-            line, column = _at(tile, media.position, "image_url")
-            yield Problem(MANIFEST, f"$.tile.media[{media.position}].image_url '{media.url}' {media.missing}",
-                          line=line, column=column)
+    yield from (_url_problem(tile, m, m.missing) for m in tile.memo(entries) if m.missing)
 
 
 def safe_paths(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Each image_url is a relative path to a file inside the tile."""
-    for media in tile.memo(entries):
-        if media.unsafe:
-            line, column = _at(tile, media.position, "image_url")
-            yield Problem(MANIFEST, f"$.tile.media[{media.position}].image_url '{media.url}' {media.unsafe}",
-                          line=line, column=column)
+    yield from (_url_problem(tile, m, m.unsafe) for m in tile.memo(entries) if m.unsafe)
 
 
 def extensions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -172,10 +171,8 @@ def extensions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             continue
         stem = posixpath.splitext(media.url)[0]
         better = ".jpg" if suffix.lower() in (".jpeg", ".jpg") else ".png"
-        line, column = _at(tile, media.position, "image_url")
-        yield Problem(MANIFEST, f"$.tile.media[{media.position}].image_url '{media.url}' has the extension "
-                      f"'{suffix or '(none)'}'; carousel images must end in {' or '.join(allowed)} (lower case): "
-                      f"rename the file to '{stem}{better}'", line=line, column=column)
+        yield _url_problem(tile, media, f"has the extension '{suffix or '(none)'}'; carousel images must end in "
+                           f"{' or '.join(allowed)} (lower case): rename the file to '{stem}{better}'")
 
 
 def format_matches(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
