@@ -25,6 +25,59 @@ def cli() -> None:
     """Scaffold and validate Datadog integration tiles."""
 
 
+PROMPTS = {
+    "author": "Company (partner) name",
+    "homepage": "Company homepage (https://...)",
+    "support_email": "Support e-mail",
+    "sales_email": "Sales e-mail",
+    "description": "One-sentence description",
+    "metric_prefix": "Metric prefix (e.g. acme_cloud.)",
+}
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+@cli.command()
+@click.argument("name")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to create the tile's folder.")
+@click.option("--no-input", is_flag=True, help="Never prompt; leave placeholders for what was not given.")
+@click.option("--author", help="The partner company's name.")
+@click.option("--homepage", help="The partner's homepage (https://...).")
+@click.option("--support-email", help="Where users get support.")
+@click.option("--sales-email", help="Where users reach sales.")
+@click.option("--description", help="One sentence for the tile (at most 80 characters; 70 for Marketplace).")
+@click.option("--metric-prefix", help="Prefix of the tile's metrics (default: the folder name and a dot).")
+@click.option("--marketplace/--no-marketplace", default=None,
+              help="A Marketplace listing: folder <partner>_<app>, vendor_id and pricing.")
+def new(name: str, output_dir: Path, no_input: bool, marketplace: bool | None, **values: str | None) -> None:
+    """Lay out a new tile, NAME being the offering's name (e.g. "Acme Cloud")."""
+    from toolkit import scaffold
+    from toolkit.report import Report, text
+
+    scaffold.check_name(name)  # before any prompt or file: a bad name wastes nothing
+    if not no_input and stdin_is_terminal():
+        for key, question in PROMPTS.items():
+            if not values[key]:
+                values[key] = click.prompt(question, default="", show_default=False).strip() or None
+        if marketplace is None:
+            marketplace = click.confirm("Marketplace listing?", default=False)
+    answers = scaffold.Answers(name=name, marketplace=bool(marketplace), **values)
+    cwd = Path.cwd()
+    target, findings = scaffold.generate(answers, output_dir, cwd)
+    from toolkit.tile import display_path
+
+    where = display_path(target, cwd)
+    click.echo(f"Created {where}/ for {name.strip()!r}.")
+    if findings:
+        click.echo(f"Fill in its {len(findings)} placeholders, then run `tilekit validate {where}`:\n")
+        click.echo(text.render(Report(findings, [where], [])))
+    else:
+        click.echo(f"Check it any time with `tilekit validate {where}`.")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help=FORMAT_HELP)
