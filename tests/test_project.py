@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,21 @@ def test_readme_has_the_two_setup_commands() -> None:
     main_job, tests = _readme_commands()[:2]
     assert "tilekit validate" in main_job
     assert "pytest" in tests
+
+
+def test_readmes_main_job_command_works(tmp_path: Path) -> None:
+    """README's first command, verbatim after the install step, against this checkout's tilekit."""
+    command = _readme_commands()[0]
+    install, rest = command.split(" && .venv/bin/pip install . && ")
+    assert install == "python3 -m venv .venv"
+    shim = tmp_path / ".venv" / "bin" / "tilekit"
+    shim.parent.mkdir(parents=True)
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m toolkit \"$@\"\n")
+    shim.chmod(0o755)
+    result = subprocess.run(["bash", "-c", rest], cwd=tmp_path, capture_output=True, text=True, check=False,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 tile checked: no problems found" in result.stdout
 
 
 def test_ci_runs_exactly_readmes_test_command() -> None:
