@@ -55,7 +55,7 @@ def stdin_is_terminal() -> bool:
 def new(name: str, output_dir: Path, no_input: bool, marketplace: bool | None, **values: str | None) -> None:
     """Lay out a new tile, NAME being the offering's name (e.g. "Acme Cloud")."""
     from toolkit import scaffold
-    from toolkit.report import Report, text
+    from toolkit.report import location
 
     scaffold.check_name(name)  # before any prompt or file: a bad name wastes nothing
     if not no_input and stdin_is_terminal():
@@ -72,8 +72,9 @@ def new(name: str, output_dir: Path, no_input: bool, marketplace: bool | None, *
     where = display_path(target, cwd)
     click.echo(f"Created {where}/ for {name.strip()!r}.")
     if findings:
-        click.echo(f"Fill in its {len(findings)} placeholders, then run `tilekit validate {where}`:\n")
-        click.echo(text.render(Report(findings, [where], [])))
+        click.echo(f"Fill in its {len(findings)} placeholders, then run `tilekit validate {where}`:")
+        for finding in findings:
+            click.echo(f"  {location(finding)}: {finding.message}")
     else:
         click.echo(f"Check it any time with `tilekit validate {where}`.")
 
