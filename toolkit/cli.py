@@ -15,8 +15,15 @@ from toolkit.report import FORMATS
 
 if TYPE_CHECKING:
     from toolkit.report import Report
+    from toolkit.rules import Rule
 
-FORMAT_HELP = "Output format; default text, or github when GITHUB_ACTIONS=true."
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS),
+                             help="Output format; default text, or github when GITHUB_ACTIONS=true.")
+strict_option = click.option("--strict", is_flag=True, help="Exit 1 on any finding, warnings included.")
+config_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: the nearest .tilekit.toml or pyproject.toml with [tool.tilekit]).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,27 +88,20 @@ def new(name: str, output_dir: Path, no_input: bool, marketplace: bool | None, *
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help=FORMAT_HELP)
+@format_option
 @click.option("--select", multiple=True, metavar="RULE", help="Only these rules or families (e.g. readme/); repeatable.")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
-@click.option("--strict", is_flag=True, help="Exit 1 on any finding, warnings included.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file (default: the nearest .tilekit.toml or pyproject.toml with [tool.tilekit]).")
+@strict_option
+@config_option
 def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
              strict: bool, config_file: Path | None) -> None:
     """Check tiles: a tile folder, a folder of tiles, or files inside tiles (default: the current folder)."""
-    from dataclasses import replace
-
-    from toolkit import config, rules, runner
+    from toolkit import runner
     from toolkit.report import Report
     from toolkit.tile import discover, display_path
 
     cwd = Path.cwd()
-    if config_file is not None and not config_file.is_file():
-        raise ToolkitError(f"--config {config_file}: no such file")
-    settings = config.load(config_file or config.find(cwd))
-    settings = replace(settings, select=select or settings.select, ignore=settings.ignore + ignore)
-    enabled = [r for r in rules.configure(rules.catalogue(), settings) if r.target == "tile"]
+    enabled = _enabled_rules("tile", config_file, cwd, select, ignore)
     roots = discover(paths or ["."], cwd)
     findings = runner.run(roots, enabled, cwd)
     _emit(Report(findings, [display_path(r, cwd) for r in roots], enabled), fmt, strict)
@@ -112,34 +112,42 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
 @click.option("--caption", help="The caption the video will have in the carousel (checked for length).")
 @click.option("--partner", help="Your partner name, as the file name must start (with --app).")
 @click.option("--app", help="Your app name, as the file name must end before .mp4 (with --partner).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help=FORMAT_HELP)
+@format_option
 @click.option("--ffprobe", "ffprobe_option", metavar="PATH",
               help="The ffprobe binary (default: $TILEKIT_FFPROBE, then ffprobe on PATH).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30, show_default=True,
               help="Seconds ffprobe may take before the video is reported unreadable.")
-@click.option("--strict", is_flag=True, help="Exit 1 on any finding, warnings included.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file (default: the nearest .tilekit.toml or pyproject.toml with [tool.tilekit]).")
+@strict_option
+@config_option
 def video(file: Path, caption: str | None, partner: str | None, app: str | None, fmt: str | None,
           ffprobe_option: str | None, timeout: float, strict: bool, config_file: Path | None) -> None:
     """Check a video before e-mailing it to Datadog for the carousel: MP4, H.264, 16:9, at most 60 s."""
-    from dataclasses import replace
-
-    from toolkit import config, rules, runner
+    from toolkit import runner
     from toolkit.report import Report
     from toolkit.video import Video, find_ffprobe
 
     if bool(partner) != bool(app):
         raise click.UsageError("--partner and --app go together")
     cwd = Path.cwd()
-    if config_file is not None and not config_file.is_file():
-        raise ToolkitError(f"--config {config_file}: no such file")
-    # A configured `select` is about tile rules; the video command runs every video rule not ignored.
-    settings = replace(config.load(config_file or config.find(cwd)), select=())
-    enabled = [r for r in rules.configure(rules.catalogue(), settings) if r.target == "video"]
+    # A configured `select` is about tile rules: selecting the family runs every video rule not ignored.
+    enabled = _enabled_rules("video", config_file, cwd, select=("video/",))
     subject = Video(file.absolute(), cwd, find_ffprobe(ffprobe_option), timeout, caption, partner, app)
     findings = sorted(runner.check(subject, enabled), key=lambda f: f.sort_key())
     _emit(Report(findings, [subject.display], enabled, noun="video"), fmt, strict)
+
+
+def _enabled_rules(target: str, config_file: Path | None, cwd: Path, select: tuple[str, ...] = (),
+                   ignore: tuple[str, ...] = ()) -> list[Rule]:
+    """One command's rules: the catalogue, the config file, then the command line (which wins on select)."""
+    from dataclasses import replace
+
+    from toolkit import config, rules
+
+    if config_file is not None and not config_file.is_file():
+        raise ToolkitError(f"--config {config_file}: no such file")
+    settings = config.load(config_file or config.find(cwd))
+    settings = replace(settings, select=select or settings.select, ignore=settings.ignore + ignore)
+    return [rule for rule in rules.configure(rules.catalogue(), settings) if rule.target == target]
 
 
 def _emit(report: Report, fmt: str | None, strict: bool) -> None:

@@ -46,7 +46,7 @@ CHECKS: dict[str, Check] = {
     "media.safe_paths": Check(media.safe_paths, NO_PARAMS),
     "media.extensions": Check(media.extensions, media.EXTENSION_PARAMS),
     "media.format_matches": Check(media.format_matches, media.FORMAT_PARAMS),
-    "media.committed_videos": Check(media.committed_videos, media.VIDEO_FILE_PARAMS),
+    "media.committed_videos": Check(media.committed_videos, media.EXTENSION_PARAMS),
     "image.unreadable": Check(image.unreadable, image.UNREADABLE_PARAMS),
     "image.file_size": Check(image.file_size, image.SIZE_PARAMS),
     "image.width": Check(image.width, image.RANGE_PARAMS),

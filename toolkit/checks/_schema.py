@@ -1,6 +1,25 @@
-"""JSON Schema pieces shared by the checks' ``params`` contracts."""
+"""JSON Schema pieces for the checks' ``params`` contracts, which rules data is validated against."""
+
+from __future__ import annotations
 
 from typing import Any
 
-NO_PARAMS: dict[str, Any] = {"type": "object", "additionalProperties": False}
 NAMES: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}}
+STRING: dict[str, Any] = {"type": "string"}
+REGEX: dict[str, Any] = {"type": "string", "format": "regex"}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+POSITIVE: dict[str, Any] = {"type": "integer", "minimum": 1}
+RATIO: dict[str, Any] = {"type": "array", "items": POSITIVE, "minItems": 2, "maxItems": 2}
+
+
+def params(optional: dict[str, Any] | None = None, **required: dict[str, Any]) -> dict[str, Any]:
+    """An object schema: the keyword properties are required, ``optional`` ones may be left out, no others."""
+    return {
+        "type": "object",
+        "required": list(required),
+        "additionalProperties": False,
+        "properties": {**required, **(optional or {})},
+    }
+
+
+NO_PARAMS = params()

@@ -6,26 +6,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from toolkit.checks._schema import NAMES, REGEX, STRING, params
 from toolkit.findings import Problem
 from toolkit.markdown import LINE, inline_text
 from toolkit.textfile import State
 from toolkit.tile import CHANGELOG, Tile
 
-FORMAT_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["pattern", "example"],
-    "additionalProperties": False,
-    "properties": {"pattern": {"type": "string", "format": "regex"}, "example": {"type": "string"}},
-}
-LABEL_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["labels", "form"],
-    "additionalProperties": False,
-    "properties": {
-        "labels": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "form": {"type": "string", "pattern": "\\{label\\}"},
-    },
-}
+FORMAT_PARAMS = params(pattern=REGEX, example=STRING)
+LABEL_PARAMS = params(labels={**NAMES, "minItems": 1}, form={"type": "string", "pattern": "\\{label\\}"})
 
 _VERSION = re.compile(r"(?<![\d.])(\d+)\.(\d+)\.(\d+)(?![\d.])")
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")

@@ -7,37 +7,18 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from toolkit import images as reader
+from toolkit.checks._schema import NAMES, POSITIVE, RATIO, REGEX, params
 from toolkit.checks.media import images
 from toolkit.findings import Problem
 from toolkit.tile import Tile
 
-_INT = {"type": "integer", "minimum": 1}
-UNREADABLE_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["max_pixels"], "additionalProperties": False, "properties": {"max_pixels": _INT},
-}
-SIZE_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["max_bytes"], "additionalProperties": False, "properties": {"max_bytes": _INT},
-}
-RANGE_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["min", "max"], "additionalProperties": False,
-    "properties": {"min": _INT, "max": _INT},
-}
-RATIO_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["ratio"], "additionalProperties": False,
-    "properties": {"ratio": {"type": "array", "items": _INT, "minItems": 2, "maxItems": 2}},
-}
-MODE_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["modes"], "additionalProperties": False,
-    "properties": {"modes": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
-}
-PROFILE_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["srgb_descriptions"], "additionalProperties": False,
-    "properties": {"srgb_descriptions": {"type": "array", "items": {"type": "string", "format": "regex"}}},
-}
-NAME_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["stem_pattern"], "additionalProperties": False,
-    "properties": {"stem_pattern": {"type": "string", "format": "regex"}},
-}
+UNREADABLE_PARAMS = params(max_pixels=POSITIVE)
+SIZE_PARAMS = params(max_bytes=POSITIVE)
+RANGE_PARAMS = params(min=POSITIVE, max=POSITIVE)
+RATIO_PARAMS = params(ratio=RATIO)
+MODE_PARAMS = params(modes={**NAMES, "minItems": 1})
+PROFILE_PARAMS = params(srgb_descriptions={"type": "array", "items": REGEX})
+NAME_PARAMS = params(stem_pattern=REGEX)
 _MODE_NAMES = {
     "RGBA": "RGB with an alpha channel", "P": "a palette", "L": "greyscale", "LA": "greyscale with alpha",
     "CMYK": "CMYK", "1": "black and white", "I;16": "16-bit greyscale", "I": "32-bit integer", "PA": "palette with alpha",

@@ -6,24 +6,15 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
+from toolkit.checks._schema import NAMES, params
 from toolkit.findings import Problem
 from toolkit.jsondoc import pointer
 from toolkit.rules import load_json
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, Tile
 
-SCHEMA_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["schema"],
-    "additionalProperties": False,
-    "properties": {"schema": {"type": "string", "pattern": r"^[\w.-]+\.json$"}},
-}
-TAGS_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["known"],
-    "additionalProperties": False,
-    "properties": {"known": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
-}
+SCHEMA_PARAMS = params(schema={"type": "string", "pattern": r"^[\w.-]+\.json$"})
+TAGS_PARAMS = params(known={**NAMES, "minItems": 1})
 
 
 def parses(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:

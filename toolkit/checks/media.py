@@ -8,36 +8,15 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from toolkit.checks._schema import NAMES
+from toolkit.checks._schema import COUNT, NAMES, POSITIVE, STRING, params
 from toolkit.findings import Problem
 from toolkit.textfile import is_inside
 from toolkit.tile import MANIFEST, Tile
 
-COUNT_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["max_items", "max_videos", "max_images_with_video"],
-    "additionalProperties": False,
-    "properties": {k: {"type": "integer", "minimum": 0} for k in ("max_items", "max_videos", "max_images_with_video")},
-}
-CAPTION_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["max_length"],
-    "additionalProperties": False,
-    "properties": {"max_length": {"type": "integer", "minimum": 1}},
-}
-EXTENSION_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["extensions"],
-    "additionalProperties": False,
-    "properties": {"extensions": NAMES},
-}
-FORMAT_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["formats"],
-    "additionalProperties": False,
-    "properties": {"formats": {"type": "object", "additionalProperties": {"type": "string"}}},
-}
-VIDEO_FILE_PARAMS = EXTENSION_PARAMS
+COUNT_PARAMS = params(max_items=COUNT, max_videos=COUNT, max_images_with_video=COUNT)
+CAPTION_PARAMS = params(max_length=POSITIVE)
+EXTENSION_PARAMS = params(extensions=NAMES)
+FORMAT_PARAMS = params(formats={"type": "object", "additionalProperties": STRING})
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")

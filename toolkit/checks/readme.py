@@ -7,49 +7,22 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from toolkit.checks import data_collected
-from toolkit.checks._schema import NAMES
+from toolkit.checks._schema import NAMES, STRING, params
 from toolkit.findings import Problem
 from toolkit.markdown import LINE, Document, Heading, inline_text
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
 
-SECTIONS_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["sections", "data_sections"],
-    "additionalProperties": False,
-    "properties": {
-        "sections": NAMES,
-        "data_sections": NAMES,
-        "near_misses": {"type": "object", "additionalProperties": NAMES},
-    },
-}
-SETUP_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["section", "level"],
-    "additionalProperties": False,
-    "properties": {"section": {"type": "string"}, "level": {"type": "integer", "minimum": 3, "maximum": 6}},
-}
-ANCHOR_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["keys"],
-    "additionalProperties": False,
-    "properties": {"keys": NAMES},
-}
-IMAGE_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["raw_url_prefixes"],
-    "additionalProperties": False,
-    "properties": {"raw_url_prefixes": NAMES},
-}
-ASCII_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["max_codepoint"],
-    "additionalProperties": False,
-    "properties": {
-        "max_codepoint": {"type": "integer", "minimum": 127},
-        "replacements": {"type": "object", "additionalProperties": {"type": "string"}},
-    },
-}
+SECTIONS_PARAMS = params(
+    {"near_misses": {"type": "object", "additionalProperties": NAMES}}, sections=NAMES, data_sections=NAMES
+)
+SETUP_PARAMS = params(section=STRING, level={"type": "integer", "minimum": 3, "maximum": 6})
+ANCHOR_PARAMS = params(keys=NAMES)
+IMAGE_PARAMS = params(raw_url_prefixes=NAMES)
+ASCII_PARAMS = params(
+    {"replacements": {"type": "object", "additionalProperties": STRING}},
+    max_codepoint={"type": "integer", "minimum": 127},
+)
 
 
 def present(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:

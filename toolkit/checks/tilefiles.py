@@ -6,26 +6,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from toolkit.checks._schema import REGEX, params
 from toolkit.findings import Problem
 from toolkit.textfile import State
 from toolkit.tile import CHANGELOG, MANIFEST, README, Tile
 
 EXTENSIONS: dict[str, Any] = {"type": "array", "items": {"type": "string", "pattern": r"^\.\w+$"}, "minItems": 1}
-ENCODING_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["extensions"],
-    "additionalProperties": False,
-    "properties": {"extensions": EXTENSIONS},
-}
-PLACEHOLDER_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "required": ["extensions", "patterns"],
-    "additionalProperties": False,
-    "properties": {
-        "extensions": EXTENSIONS,
-        "patterns": {"type": "array", "items": {"type": "string", "format": "regex"}, "minItems": 1},
-    },
-}
+ENCODING_PARAMS = params(extensions=EXTENSIONS)
+PLACEHOLDER_PARAMS = params(extensions=EXTENSIONS, patterns={"type": "array", "items": REGEX, "minItems": 1})
 _MAIN = (README, MANIFEST, CHANGELOG)  # their unreadable states are their own rules' findings
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from toolkit.checks._schema import NAMES
+from toolkit.checks._schema import NAMES, POSITIVE, RATIO, REGEX, STRING, params
 from toolkit.findings import Problem
 
 if TYPE_CHECKING:
@@ -14,38 +14,15 @@ if TYPE_CHECKING:
 
     from toolkit.video import Video
 
-_POSITIVE = {"type": "number", "exclusiveMinimum": 0}
-CONTAINER_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["format_name", "rejected_brands", "extension"], "additionalProperties": False,
-    "properties": {"format_name": {"type": "string"}, "rejected_brands": NAMES, "extension": {"type": "string"}},
-}
-CODEC_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["codecs"], "additionalProperties": False, "properties": {"codecs": NAMES},
-}
-SIZE_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["max_bytes"], "additionalProperties": False, "properties": {"max_bytes": _POSITIVE},
-}
-DURATION_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["max_seconds"], "additionalProperties": False,
-    "properties": {"max_seconds": _POSITIVE},
-}
-RATIO_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["ratio"], "additionalProperties": False,
-    "properties": {"ratio": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2,
-                             "maxItems": 2}},
-}
-RESOLUTION_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["min_width", "min_height"], "additionalProperties": False,
-    "properties": {"min_width": {"type": "integer", "minimum": 1}, "min_height": {"type": "integer", "minimum": 1}},
-}
-NAME_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["pattern"], "additionalProperties": False,
-    "properties": {"pattern": {"type": "string", "format": "regex"}},
-}
-CAPTION_PARAMS: dict[str, Any] = {
-    "type": "object", "required": ["max_length"], "additionalProperties": False,
-    "properties": {"max_length": {"type": "integer", "minimum": 1}},
-}
+_AMOUNT = {"type": "number", "exclusiveMinimum": 0}
+CONTAINER_PARAMS = params(format_name=STRING, rejected_brands=NAMES, extension=STRING)
+CODEC_PARAMS = params(codecs=NAMES)
+SIZE_PARAMS = params(max_bytes=_AMOUNT)
+DURATION_PARAMS = params(max_seconds=_AMOUNT)
+RATIO_PARAMS = params(ratio=RATIO)
+RESOLUTION_PARAMS = params(min_width=POSITIVE, min_height=POSITIVE)
+NAME_PARAMS = params(pattern=REGEX)
+CAPTION_PARAMS = params(max_length=POSITIVE)
 REENCODE = "re-encode it, e.g. `ffmpeg -i IN -c:v libx264 -pix_fmt yuv420p -c:a aac OUT.mp4`"
 
 
