@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from tests.conftest import ROOT, findings, run_cli, write
 from toolkit import cli
@@ -237,9 +238,7 @@ def test_interactive_prompts_for_what_was_not_given(workdir: Path, monkeypatch: 
     assert manifest["author"]["sales_email"].startswith("[[TODO:")  # skipped with an empty answer
 
 
-def run_cli_with_input(*args: str, input_text: str):  # type: ignore[no-untyped-def]
-    from click.testing import CliRunner
-
+def run_cli_with_input(*args: str, input_text: str) -> Result:
     return CliRunner().invoke(cli.cli, list(args), input=input_text, catch_exceptions=False)
 
 
