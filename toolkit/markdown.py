@@ -89,6 +89,14 @@ class Heading(NamedTuple):
     nested: bool  # inside a list item or block quote: not a section heading
 
 
+class Section(NamedTuple):
+    """A top-level H2, the tokens up to the next H1 or H2, and that next heading (None at the end)."""
+
+    heading: Heading
+    body: list[dict[str, Any]]
+    next: Heading | None
+
+
 @dataclass
 class Document:
     """A parsed Markdown file: top-level tokens (each with its line) and the source lines."""
@@ -105,11 +113,27 @@ class Document:
             line = token.get(LINE, 1)
             for tok, nested in _walk_blocks(token, nested=False):
                 if tok["type"] == "heading":
-                    text = inline_text(tok)
+                    heading = _heading(tok, line, nested)
                     # A nested heading shares its container's stamp; find its own line by its text.
-                    at = self.find_line(text, line) if nested else line
-                    found.append(Heading(tok["attrs"]["level"], text, at, tok.get("style", "atx"), nested))
+                    found.append(heading._replace(line=self.find_line(heading.text, line)) if nested else heading)
         return found
+
+    @cached_property
+    def h2_sections(self) -> list[Section]:
+        """Each top-level H2 with its content: what Datadog cuts the tile's tabs from."""
+        out: list[Section] = []
+        current: tuple[Heading, list[dict[str, Any]]] | None = None
+        for token in self.tokens:
+            if token["type"] == "heading" and token["attrs"]["level"] <= 2:
+                heading = _heading(token, token.get(LINE, 1), nested=False)
+                if current:
+                    out.append(Section(*current, heading))
+                current = (heading, []) if heading.level == 2 else None
+            elif current:
+                current[1].append(token)
+        if current:
+            out.append(Section(*current, None))
+        return out
 
     def find_line(self, fragment: str, start: int) -> int:
         """The first line at or after ``start`` that contains ``fragment`` (``start`` if none)."""
@@ -121,6 +145,10 @@ class Document:
     def sections(self, level: int = 2) -> list[Heading]:
         """Top-level headings of exactly ``level``."""
         return [h for h in self.all_headings if h.level == level and not h.nested]
+
+
+def _heading(token: dict[str, Any], line: int, nested: bool) -> Heading:
+    return Heading(token["attrs"]["level"], inline_text(token), line, token.get("style", "atx"), nested)
 
 
 def _walk_blocks(token: dict[str, Any], nested: bool) -> Iterator[tuple[dict[str, Any], bool]]:

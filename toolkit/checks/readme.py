@@ -9,7 +9,7 @@ from typing import Any
 from toolkit.checks import data_collected
 from toolkit.checks._schema import NAMES, STRING, params
 from toolkit.findings import Problem
-from toolkit.markdown import LINE, Document, Heading, inline_text
+from toolkit.markdown import LINE, Document, Heading
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
 
@@ -60,10 +60,9 @@ def empty_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     doc = tile.readme
     if doc is None:
         return
-    bodies = _bodies(doc)
     seen: set[str] = set()
     for name, _why in _required(tile, params):
-        for heading, body, next_heading in bodies:
+        for heading, body, next_heading in doc.h2_sections:
             if heading.text != name or name in seen:
                 continue
             seen.add(name)
@@ -79,7 +78,7 @@ def setup_subsections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem
     if doc is None:
         return
     name, level = params["section"], params["level"]
-    for heading, body, _next in _bodies(doc):
+    for heading, body, _next in doc.h2_sections:
         if heading.text != name:
             continue
         if not any(t["type"] == "heading" and t["attrs"]["level"] == level for t in body):
@@ -153,28 +152,6 @@ def _required(tile: Tile, params: Mapping[str, Any]) -> list[tuple[str, str]]:
     if why:
         required += [(name, "; ".join(why)) for name in params["data_sections"]]
     return required
-
-
-def _bodies(doc: Document) -> list[tuple[Heading, list[dict[str, Any]], Heading | None]]:
-    """Each top-level H2 with the tokens up to the next H1/H2, and that next heading."""
-    out: list[tuple[Heading, list[dict[str, Any]], Heading | None]] = []
-    current: tuple[Heading, list[dict[str, Any]]] | None = None
-    for token in doc.tokens:
-        is_section = token["type"] == "heading" and token["attrs"]["level"] <= 2
-        if is_section:
-            heading = _heading(token)
-            if current:
-                out.append((current[0], current[1], heading))
-            current = (heading, []) if token["attrs"]["level"] == 2 else None
-        elif current:
-            current[1].append(token)
-    if current:
-        out.append((current[0], current[1], None))
-    return out
-
-
-def _heading(token: dict[str, Any]) -> Heading:
-    return Heading(token["attrs"]["level"], inline_text(token), token.get(LINE, 1), token.get("style", "atx"), False)
 
 
 def _normal(text: str) -> str:
