@@ -79,7 +79,7 @@ def folder_name(answers: Answers) -> str:
     return slug(answers.name, "_")
 
 
-def context(answers: Answers, today: datetime.date | None = None) -> dict[str, Any]:
+def context(answers: Answers) -> dict[str, Any]:
     """The template's private variables: plain text for Markdown, JSON-encoded values for JSON."""
     name = answers.name.strip()
     folder = folder_name(answers)
@@ -95,7 +95,7 @@ def context(answers: Answers, today: datetime.date | None = None) -> dict[str, A
         "_name": name,
         "_app_id": slug(name, "-"),
         "_app_uuid": str(uuid.uuid4()),
-        "_today": (today or datetime.date.today()).isoformat(),
+        "_today": datetime.date.today().isoformat(),
         "_marketplace": answers.marketplace,
         "_name_json": json.dumps(name),
         "_description_json": value(answers.description, f"one sentence, at most {limit} characters"),

@@ -53,28 +53,24 @@ def _resolve(tile: Tile, index: int, item: dict[str, Any]) -> Media:
     if not isinstance(url, str) or not url:
         return media
     if _SCHEME.match(url):
-        return _with(media, unsafe="is a URL; commit the image under images/ and give its path relative to "
+        return media._replace(unsafe="is a URL; commit the image under images/ and give its path relative to "
                      "manifest.json, e.g. images/overview.png")
     if url.startswith(("/", "\\")) or _WINDOWS_ABSOLUTE.match(url):
-        return _with(media, unsafe="is an absolute path; give the path relative to manifest.json, e.g. "
+        return media._replace(unsafe="is an absolute path; give the path relative to manifest.json, e.g. "
                      "images/overview.png")
     rel = posixpath.normpath(url)
     if rel == ".." or rel.startswith("../"):
-        return _with(media, unsafe="leads outside the tile ('..'); keep images in the tile's images/ folder")
+        return media._replace(unsafe="leads outside the tile ('..'); keep images in the tile's images/ folder")
     path = tile.root / rel
     if os.path.lexists(path) and not is_inside(tile.root, path):  # only a link can lead out of a normalised path
-        return _with(media, unsafe="is a link that resolves outside the tile; commit the image itself")
+        return media._replace(unsafe="is a link that resolves outside the tile; commit the image itself")
     if path.is_dir():
-        return _with(media, unsafe="is a folder, not an image file")
+        return media._replace(unsafe="is a folder, not an image file")
     actual = tile.exact_case(rel)
     if actual != rel:
         hint = f"the file is named '{actual}' (GitHub is case-sensitive)" if actual else "add the image or fix the path"
-        return _with(media, missing=f"does not exist in the tile; {hint}")
-    return _with(media, rel=rel)
-
-
-def _with(media: Media, **changes: Any) -> Media:
-    return media._replace(**changes)
+        return media._replace(missing=f"does not exist in the tile; {hint}")
+    return media._replace(rel=rel)
 
 
 def _at(tile: Tile, *path: str | int) -> tuple[int, int]:
