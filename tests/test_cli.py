@@ -58,14 +58,14 @@ def test_files_map_to_their_tile_once(tile: Path, tmp_path: Path) -> None:
 def test_only_files_outside_tiles_check_nothing(tile: Path, tmp_path: Path) -> None:
     write(tmp_path / "outside.md", "x")
     result = run_cli("validate", "outside.md")
-    assert (result.exit_code, result.output) == (0, "0 tiles checked: no problems found\n")
+    assert (result.exit_code, result.output) == (0, "no tile among the 1 file; nothing checked\n")
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["validate", "nope"], "nope: no such file or directory"),
-        (["validate", "empty"], "no tile here"),
+        (["validate", "empty"], "no tile in empty: a tile is a folder with manifest.json"),
         (["validate", "acme_cloud", "--select", "readme/nope"], "unknown rule or family 'readme/nope'"),
         (["validate", "acme_cloud", "--ignore", "bogus"], "unknown rule or family 'bogus'"),
         (["validate", "acme_cloud", "--format", "xml"], "Invalid value for '--format'"),

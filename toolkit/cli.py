@@ -102,9 +102,10 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
 
     cwd = Path.cwd()
     enabled = _enabled_rules("tile", config_file, cwd, select, ignore)
-    roots = discover(paths or ["."], cwd)
-    findings = runner.run(roots, enabled, cwd)
-    _emit(Report(findings, [display_path(r, cwd) for r in roots], enabled), fmt, strict)
+    found = discover(paths or ["."], cwd)
+    findings = runner.run(found, enabled, cwd)
+    tiles = [display_path(r, cwd) for r in found.roots]
+    _emit(Report(findings, tiles, enabled, stray_files=found.stray_files), fmt, strict)
 
 
 @cli.command()
@@ -197,7 +198,3 @@ def list_rules(fmt: str) -> None:
         for name, value in rule.params.items():
             shown = json.dumps(value, ensure_ascii=False)
             click.echo(f"    {name}: {shown if len(shown) <= 100 else shown[:97] + '...'}")
-
-
-def main() -> None:
-    cli(prog_name="tilekit")

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ToolkitError
-from toolkit.rules import Settings, load_json
+from toolkit.resources import load_json
+from toolkit.rules import Settings
 
 DOTFILE = ".tilekit.toml"
 PYPROJECT = "pyproject.toml"

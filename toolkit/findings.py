@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from typing import NamedTuple
 
+INTERNAL_ERROR = "tilekit/internal-error"  # reported by the runner when a rule crashes; always on
+
 
 class Severity(enum.StrEnum):
     ERROR = "error"
@@ -41,8 +43,21 @@ def count(findings: list[Finding], severity: Severity) -> int:
     return sum(1 for f in findings if f.severity is severity)
 
 
+def printable(text: str) -> str:
+    """``text`` safe for every output: a lone surrogate (from a JSON ``\\ud800`` escape or an undecodable
+    file name) is written as its escape instead of failing the whole report."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def exit_code(findings: list[Finding], strict: bool = False) -> int:
-    """0 when no error (warnings allowed), 1 on any error, or on any finding at all with --strict."""
+    """2 when a rule crashed (the report is incomplete), else 0 when no error (warnings allowed), 1 on
+    any error, or on any finding at all with --strict."""
+    if any(f.rule == INTERNAL_ERROR for f in findings):
+        return 2
     if strict and findings:
         return 1
     return 1 if count(findings, Severity.ERROR) else 0

@@ -8,9 +8,7 @@ decoding. Since nothing is decoded, a decompression bomb costs nothing to inspec
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 _PNG_END = b"IEND\xaeB`\x82"
 _JPEG_END = b"\xff\xd9"
@@ -22,6 +20,7 @@ class ImageInfo(NamedTuple):
     bytes: int
     format: str | None = None  # Pillow's name: PNG, JPEG, GIF, ...
     error: str = ""  # why the image cannot be used; the other fields are then unset
+    access: bool = False  # the error is the file system's (permissions, not a file): tile/unreadable's
     width: int = 0  # as displayed, EXIF orientation applied
     height: int = 0
     stored: tuple[int, int] = (0, 0)
@@ -33,33 +32,43 @@ class ImageInfo(NamedTuple):
     exif_srgb: bool = False
 
 
-def read(path: Path) -> ImageInfo:
-    """Header facts of the image at ``path``; every failure becomes ``error``, never an exception."""
+def read(handle: BinaryIO, size: int) -> ImageInfo:
+    """Header facts of the image open on ``handle`` (``size`` bytes long); every failure becomes
+    ``error``, never an exception, and nothing Pillow says reaches stderr."""
+    import warnings
+
     from PIL import Image
 
-    # Pillow's bomb guard raises on open; tilekit never decodes, and image/unreadable applies its own
-    # tighter cap to the declared size instead.
-    Image.MAX_IMAGE_PIXELS = None
+    # Nothing is decoded, so a huge declared size costs nothing here: Pillow's bomb guard is lifted for
+    # this one open (image/unreadable applies its own cap to the declared size) and put back after.
+    guard = Image.MAX_IMAGE_PIXELS
     try:
-        size = os.path.getsize(path)
-        with Image.open(path) as im:
-            width, height = im.size
-            ended = _has_end_marker(im.fp, im.format)
-            if not ended:
-                return ImageInfo(size, im.format, error=f"is truncated: the {im.format} end marker is missing")
-            exif = _exif(im.info.get("exif"))
-            orientation = exif.get(0x0112, 1)
-            icc = im.info.get("icc_profile")
-            description, icc_error = _icc_description(icc) if icc else (None, "")
-            shown = (height, width) if orientation in _SWAPPED else (width, height)
-            return ImageInfo(
-                size, im.format, width=shown[0], height=shown[1], stored=(width, height),
-                orientation=orientation if isinstance(orientation, int) else 1, mode=im.mode,
-                icc_description=description, icc_error=icc_error, srgb_chunk="srgb" in im.info,
-                exif_srgb=exif.get_ifd(0x8769).get(0xA001) == 1,
-            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Image.MAX_IMAGE_PIXELS = None
+            with Image.open(handle) as im:
+                return _facts(im, size)
     except Exception as exc:  # noqa: BLE001 - Pillow signals bad data with many types (OSError, SyntaxError...)
-        return ImageInfo(_size(path), error=_reason(exc))
+        return ImageInfo(size, error=_reason(exc))
+    finally:
+        Image.MAX_IMAGE_PIXELS = guard
+
+
+def _facts(im: Any, size: int) -> ImageInfo:
+    width, height = im.size
+    if not _has_end_marker(im.fp, im.format):
+        return ImageInfo(size, im.format, error=f"is truncated: the {im.format} end marker is missing")
+    exif = _exif(im.info.get("exif"))
+    orientation = exif.get(0x0112, 1)
+    icc = im.info.get("icc_profile")
+    description, icc_error = _icc_description(icc) if icc else (None, "")
+    shown = (height, width) if orientation in _SWAPPED else (width, height)
+    return ImageInfo(
+        size, im.format, width=shown[0], height=shown[1], stored=(width, height),
+        orientation=orientation if isinstance(orientation, int) else 1, mode=im.mode,
+        icc_description=description, icc_error=icc_error, srgb_chunk="srgb" in im.info,
+        exif_srgb=exif.get_ifd(0x8769).get(0xA001) == 1,
+    )
 
 
 def _exif(raw: bytes | None) -> Any:
@@ -100,10 +109,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, UnidentifiedImageError):
         return "is not an image Pillow can identify (not PNG or JPEG data)"
     return f"cannot be read: {exc}" if str(exc) else f"cannot be read ({type(exc).__name__})"
-
-
-def _size(path: Path) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0

@@ -20,6 +20,7 @@ JsonPath = tuple[str | int, ...]
 _WS = re.compile(r"[ \t\n\r]*")
 _LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_CONSTANTS = re.compile(r'"(?:[^"\\]|\\.)*"|-Infinity|Infinity|NaN')
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NESTING_REPORTED_AT = 500
 
@@ -28,6 +29,7 @@ class SyntaxProblem(NamedTuple):
     message: str
     line: int | None
     column: int | None
+    advice: str = "fix the syntax (a trailing comma, a missing comma or an unquoted key is typical)"
 
 
 class Duplicate(NamedTuple):
@@ -78,16 +80,36 @@ def parse(text: str) -> JsonDoc:
             doc.has_duplicates = True
         return obj
 
+    def reject_constant(name: str) -> Any:
+        raise _NotJson(name)
+
     try:
-        doc.value = json.loads(text, object_pairs_hook=pairs_hook)
+        doc.value = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=reject_constant)
+    except _NotJson as exc:  # Python accepts NaN and Infinity; JSON and Datadog's parsers do not
+        line, column = _constant_at(text, exc.args[0])
+        doc.error = SyntaxProblem(f"{exc.args[0]} is not a JSON value", line, column, "write a number or null")
     except json.JSONDecodeError as exc:
         doc.error = SyntaxProblem(exc.msg, exc.lineno, exc.colno)
     except RecursionError:
-        line, column = _too_deep_at(text)
-        doc.error = SyntaxProblem(f"nesting deeper than {_NESTING_REPORTED_AT} levels", line, column)
+        deep_line, deep_column = _too_deep_at(text)
+        doc.error = SyntaxProblem(f"nesting deeper than {_NESTING_REPORTED_AT} levels", deep_line, deep_column,
+                                  "flatten the structure")
     except ValueError as exc:  # e.g. an integer longer than Python's digit limit
-        doc.error = SyntaxProblem(str(exc), None, None)
+        doc.error = SyntaxProblem(str(exc), None, None, "write a shorter number")
     return doc
+
+
+class _NotJson(ValueError):
+    """A constant Python's parser accepts but JSON does not."""
+
+
+def _constant_at(text: str, name: str) -> tuple[int, int]:
+    """Where ``name`` first stands outside a string."""
+    for match in _CONSTANTS.finditer(text):
+        if match.group() == name:
+            line = text.count("\n", 0, match.start()) + 1
+            return line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return 1, 1
 
 
 def pointer(path: JsonPath) -> str:

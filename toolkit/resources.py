@@ -6,9 +6,13 @@ no ``_data``; there the folders sit beside the package, at the project root.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
+from typing import Any
+
+from toolkit.errors import ToolkitError
 
 
 def data_dir(name: str) -> Traversable:
@@ -16,3 +20,11 @@ def data_dir(name: str) -> Traversable:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / name
+
+
+def load_json(name: str) -> Any:
+    """A JSON file from the shipped ``rules/`` folder (exit 2 when it is broken)."""
+    try:
+        return json.loads((data_dir("rules") / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ToolkitError(f"rules/{name}: cannot be loaded: {exc}") from exc

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 from toolkit.errors import ToolkitError
-from toolkit.findings import Severity
-from toolkit.resources import data_dir
+from toolkit.findings import INTERNAL_ERROR, Severity
+from toolkit.resources import data_dir, load_json
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
-    check: str
+    check: str | None  # None: the runner reports it itself (tilekit/internal-error)
     severity: Severity
     summary: str
     help: str
@@ -27,14 +26,6 @@ class Rule:
     @property
     def family(self) -> str:
         return self.id.split("/", 1)[0]
-
-
-def load_json(name: str) -> Any:
-    """A JSON file from the shipped ``rules/`` folder."""
-    try:
-        return json.loads((data_dir("rules") / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ToolkitError(f"rules/{name}: cannot be loaded: {exc}") from exc
 
 
 @cache
@@ -66,7 +57,7 @@ def catalogue() -> tuple[Rule, ...]:
         for index, raw in enumerate(data["rules"]):
             rule = Rule(
                 id=raw["id"],
-                check=raw["check"],
+                check=raw.get("check"),
                 severity=Severity(raw["severity"]),
                 summary=raw["summary"],
                 help=raw["help"],
@@ -74,7 +65,10 @@ def catalogue() -> tuple[Rule, ...]:
                 supersedes=tuple(raw.get("supersedes", ())),
                 target=data.get("target", "tile"),
             )
-            if rule.check not in CHECKS:
+            if rule.check is None and rule.id != INTERNAL_ERROR:
+                problems.append(f"{where}::$.rules[{index}]: 'check' is required (only {INTERNAL_ERROR} has none)")
+                continue
+            if rule.check is not None and rule.check not in CHECKS:
                 problems.append(f"{where}::$.rules[{index}].check: unknown check '{rule.check}'")
                 continue
             problems += [f"{where}::$.rules[{index}].params: {p}" for p in _param_errors(rule)]
@@ -91,6 +85,8 @@ def _param_errors(rule: Rule) -> list[str]:
 
     from toolkit.checks import CHECKS
 
+    if rule.check is None:
+        return [f"{name}: {rule.id} takes no parameters" for name in rule.params]
     schema = CHECKS[rule.check].params
     errors = Draft202012Validator(schema).iter_errors(dict(rule.params))
     return [f"{_pointer(e.absolute_path)}: {e.message}" for e in errors]

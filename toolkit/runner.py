@@ -8,9 +8,11 @@ from typing import Protocol
 
 from toolkit.checks import CHECKS
 from toolkit.errors import ToolkitError
-from toolkit.findings import Finding
+from toolkit.findings import INTERNAL_ERROR, Finding, Severity, printable
 from toolkit.rules import Rule
-from toolkit.tile import Tile
+from toolkit.tile import Discovery, Limits, Tile, display_path
+
+UNREADABLE = "tile/unreadable"
 
 
 class Subject(Protocol):
@@ -22,31 +24,43 @@ class Subject(Protocol):
 
 
 def check(subject: Subject, rules: Iterable[Rule]) -> list[Finding]:
-    """Every enabled rule's findings on one subject."""
+    """Every enabled rule's findings on one subject. A rule that crashes costs only its own findings:
+    it becomes a tilekit/internal-error finding, and the other rules still run."""
     found: list[Finding] = []
     for rule in rules:
+        if rule.check is None:
+            continue  # reported by the runner itself
         try:
             problems = list(CHECKS[rule.check].run(subject, rule.params))
         except ToolkitError:
             raise
-        except Exception as exc:  # a bug must still end as a message and exit 2, not a traceback
-            raise ToolkitError(
-                f"internal error in {rule.id} on {subject.display}: {type(exc).__name__}: {exc} "
-                "(please report this with the file attached)"
-            ) from exc
+        except Exception as exc:  # noqa: BLE001 - any bug in a check; reported, never a traceback
+            found.append(_internal_error(subject, rule, exc))
+            continue
         found += [
             Finding(
                 rule=rule.id,
                 severity=rule.severity,
-                tile=subject.display,
-                path=subject.path(p.file),
+                tile=printable(subject.display),
+                path=printable(subject.path(p.file)),
                 line=p.line,
                 column=p.column,
-                message=p.message,
+                message=printable(p.message),
             )
             for p in problems
         ]
     return _drop_superseded(found, rules)
+
+
+def _internal_error(subject: Subject, rule: Rule, exc: Exception) -> Finding:
+    detail = printable(str(exc))
+    detail = detail if len(detail) <= 200 else detail[:197] + "..."
+    return Finding(
+        rule=INTERNAL_ERROR, severity=Severity.ERROR, tile=printable(subject.display),
+        path=printable(subject.path("")), line=None, column=None,
+        message=f"the rule {rule.id} crashed on this tile ({type(exc).__name__}: {detail}); its findings are "
+                "missing, every other rule ran. This is a bug in tilekit: please report it with the tile's files",
+    )
 
 
 def _drop_superseded(found: list[Finding], rules: Iterable[Rule]) -> list[Finding]:
@@ -61,10 +75,32 @@ def _drop_superseded(found: list[Finding], rules: Iterable[Rule]) -> list[Findin
     return [f for f in found if (f.rule, f.path, f.line) not in explained]
 
 
-def run(roots: Iterable[Path], rules: list[Rule], cwd: Path) -> list[Finding]:
+def limits(rules: Iterable[Rule]) -> Limits:
+    """The size caps for reading text files: tile/unreadable's parameters, as configured, or as shipped
+    when that rule is not enabled (the caps protect every rule that reads)."""
+    from toolkit.rules import catalogue
+
+    rule = next((r for r in rules if r.id == UNREADABLE), None)
+    rule = rule or next(r for r in catalogue() if r.id == UNREADABLE)
+    return Limits(rule.params["max_bytes"])
+
+
+def run(discovery: Discovery, rules: list[Rule], cwd: Path) -> list[Finding]:
     """Findings over every tile, sorted; each tile is dropped once checked, so memory stays flat."""
-    findings: list[Finding] = []
-    for root in roots:
-        findings += check(Tile(root, cwd), rules)
+    caps = limits(rules)
+    findings = _unreadable_folders(discovery, cwd, rules)
+    for root in discovery.roots:
+        findings += check(Tile(root, cwd, caps), rules)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:
+    """The folders among the tiles that could not be looked into: each may be a tile, so each is reported."""
+    rule = next((r for r in rules if r.id == UNREADABLE), None)
+    if rule is None:
+        return []
+    shown = {folder: printable(display_path(folder, cwd)) for folder in discovery.unreadable}
+    return [Finding(rule=rule.id, severity=rule.severity, tile=shown[folder], path=shown[folder], line=None,
+                    column=None, message=f"cannot look into this folder to see whether it is a tile: {why}")
+            for folder, why in discovery.unreadable.items()]

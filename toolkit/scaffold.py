@@ -119,12 +119,13 @@ def generate(answers: Answers, output_dir: Path, cwd: Path) -> tuple[Path, list[
     if target.exists() or target.is_symlink():
         raise ToolkitError(f"{target} already exists; tilekit new never overwrites or merges into a folder: "
                            "choose another --output-dir or name")
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=output_dir))
-    except OSError as exc:
-        raise ToolkitError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
-    try:
+    staging: Path | None = None
+    try:  # Ctrl-C anywhere in here still removes the staging folder: nothing is left half-written
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=output_dir))
+        except OSError as exc:
+            raise ToolkitError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
         rendered = _render(context(answers), staging)
         findings = _check(rendered, cwd)
         problems = [f for f in findings if f.rule != "tile/placeholder"]
@@ -136,7 +137,8 @@ def generate(answers: Answers, output_dir: Path, cwd: Path) -> tuple[Path, list[
         except OSError as exc:
             raise ToolkitError(f"cannot create {target}: {exc.strerror or exc}") from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return target, [_moved(f, rendered, target, cwd) for f in findings]
 
 
@@ -159,9 +161,10 @@ def _render(variables: dict[str, Any], staging: Path) -> Path:
 
 def _check(tile: Path, cwd: Path) -> list[Finding]:
     from toolkit import rules, runner
+    from toolkit.tile import Discovery
 
     enabled = [r for r in rules.catalogue() if r.target == "tile"]
-    return runner.run([tile], enabled, cwd)
+    return runner.run(Discovery([tile], {}, 0), enabled, cwd)
 
 
 def _moved(finding: Finding, old: Path, new: Path, cwd: Path) -> Finding:

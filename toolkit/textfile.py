@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import codecs
 import enum
-import functools
-import os
 from pathlib import Path
 from typing import NamedTuple
+
+from toolkit import tilepath
+from toolkit.tilepath import Kind
 
 
 class State(enum.Enum):
@@ -15,11 +16,15 @@ class State(enum.Enum):
     MISSING = "missing"
     DIRECTORY = "directory"
     OUTSIDE = "outside"  # a symlink that leaves the tile: never followed
-    UNREADABLE = "unreadable"  # the OS refused (permissions, I/O error)
+    UNREADABLE = "unreadable"  # the OS refused (permissions, a link loop, I/O error)
+    SPECIAL = "special"  # a FIFO, socket or device: never opened
+    TOO_LARGE = "too large"  # over the size cap: not read, not parsed
     BINARY = "binary"  # NUL bytes: not text at all
     EMPTY = "empty"  # nothing but white space
 
 
+# The states that are tile/unreadable's finding; every other rule stays silent on such a file.
+ACCESS_STATES = frozenset({State.UNREADABLE, State.SPECIAL, State.TOO_LARGE})
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -42,22 +47,24 @@ class TextFile(NamedTuple):
         return self.text.split("\n")
 
 
-def read_text(root: Path, name: str) -> TextFile:
-    """Read ``root/name`` as UTF-8 text; never raises for anything the file system or the bytes do."""
-    path = root / name
-    if not is_inside(root, path):
-        if os.path.lexists(path):
-            return TextFile(name, State.OUTSIDE, reason=f"{name} leads outside the tile, which tilekit never reads")
-        return TextFile(name, State.MISSING, reason=f"{name} does not exist")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return TextFile(name, State.MISSING, reason=f"{name} does not exist")
-    except IsADirectoryError:
+def read_text(root: Path, name: str, cap: int, entry: tilepath.Entry | None = None) -> TextFile:
+    """Read ``root/name`` as UTF-8 text, at most ``cap`` bytes; never raises, never opens a non-file."""
+    data, entry = tilepath.read_bytes(root, name, cap, entry)
+    if data is not None and len(data) <= cap:
+        return decode(name, data)
+    kind = entry.kind
+    if kind is Kind.FILE:  # over the cap: grown since it was stated, or stated so
+        return TextFile(name, State.TOO_LARGE, reason=f"{name} is {entry.size:,} bytes, over the {cap:,}-byte cap "
+                        "for this kind of file, so it was not checked; real tile files are far smaller")
+    if kind is Kind.FOLDER:
         return TextFile(name, State.DIRECTORY, reason=f"{name} is a directory, not a file")
-    except OSError as exc:
-        return TextFile(name, State.UNREADABLE, reason=f"{name} cannot be read: {exc.strerror or exc}")
-    return decode(name, data)
+    if kind is Kind.OUTSIDE:
+        return TextFile(name, State.OUTSIDE, reason=f"{name} leads outside the tile, which tilekit never reads")
+    if kind is Kind.SPECIAL:
+        return TextFile(name, State.SPECIAL, reason=f"{name} is {entry.reason}")
+    if kind is Kind.UNREADABLE:
+        return TextFile(name, State.UNREADABLE, reason=f"{name} cannot be read: {entry.reason}")
+    return TextFile(name, State.MISSING, reason=f"{name} does not exist")
 
 
 def decode(name: str, data: bytes) -> TextFile:
@@ -80,28 +87,3 @@ def decode(name: str, data: bytes) -> TextFile:
     if not text.strip():
         return TextFile(name, State.EMPTY, reason=f"{name} is empty", bom=bom)
     return TextFile(name, State.OK, text=text, bom=bom, decode_error=decode_error)
-
-
-def is_inside(root: Path, path: Path) -> bool:
-    """Whether ``path``, with every link resolved, stays inside ``root``.
-
-    Only the part below ``root`` is examined (a link above the tile does not matter), and the
-    full resolution runs only when that part holds a link.
-    """
-    rel = os.path.relpath(path, root)
-    if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
-        return False
-    current = str(root)
-    for part in rel.split(os.sep):
-        current = os.path.join(current, part)
-        if os.path.islink(current):
-            try:
-                return os.path.realpath(path).startswith(_real(root) + os.sep)
-            except (OSError, RuntimeError, ValueError):
-                return False
-    return True
-
-
-@functools.lru_cache(maxsize=64)
-def _real(root: Path) -> str:
-    return os.path.realpath(root)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import posixpath
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from toolkit import jsondoc, markdown
+from toolkit import jsondoc, markdown, tilepath
 from toolkit.errors import ToolkitError
-from toolkit.textfile import TextFile, is_inside, read_text
+from toolkit.textfile import TextFile, read_text
 
 MANIFEST = "manifest.json"
 README = "README.md"
@@ -18,12 +19,30 @@ CHANGELOG = "CHANGELOG.md"
 T = TypeVar("T")
 
 
+class Limits(NamedTuple):
+    """How many bytes tilekit reads of a text file before calling it too large (rules data, tile/unreadable)."""
+
+    caps: Mapping[str, int]  # by lower-case extension; other files read as text get the largest
+
+    def cap(self, name: str) -> int:
+        return self.caps.get(posixpath.splitext(name)[1].lower()) or max(self.caps.values())
+
+
+class Listing(NamedTuple):
+    """A walk of the tile: its files, and what could not be walked or is not a file at all."""
+
+    files: list[str]  # every non-folder entry, links and special files included, tile-relative with ``/``
+    unlisted: dict[str, str]  # folder -> why it could not be listed
+    special: frozenset[str]  # FIFOs, sockets, devices, found from the directory entry without a stat
+
+
 class Tile:
     """One tile. Every file is read and parsed at most once, the first time a check asks."""
 
-    def __init__(self, root: Path, cwd: Path) -> None:
+    def __init__(self, root: Path, cwd: Path, limits: Limits) -> None:
         self.root = root
         self.display = display_path(root, cwd)
+        self.limits = limits
         self._texts: dict[str, TextFile] = {}
         self._memo: dict[tuple[Any, ...], Any] = {}
 
@@ -33,11 +52,17 @@ class Tile:
 
     def path(self, name: str) -> str:
         """A tile-relative file name as findings show it: relative to the cwd, ``/`` separators."""
+        if not name:
+            return self.display
         return name if self.display == "." else f"{self.display}/{name}"
+
+    def entry(self, rel: str) -> tilepath.Entry:
+        """What ``rel`` is on disk, stated once per tile."""
+        return self.memo(_entry, rel)
 
     def text(self, name: str) -> TextFile:
         if name not in self._texts:
-            self._texts[name] = read_text(self.root, name)
+            self._texts[name] = read_text(self.root, name, self.limits.cap(name), self.entry(name))
         return self._texts[name]
 
     def memo(self, derive: Callable[..., T], *args: Any) -> T:
@@ -48,14 +73,39 @@ class Tile:
         return self._memo[key]  # type: ignore[no-any-return]
 
     @cached_property
+    def listing(self) -> Listing:
+        """The tile walked once: hidden folders and links to folders are not entered."""
+        files: list[str] = []
+        unlisted: dict[str, str] = {}
+        special: list[str] = []
+        pending = [""]
+        while pending:
+            rel = pending.pop()
+            try:
+                with os.scandir(self.root / rel if rel else self.root) as scan:
+                    children = sorted(scan, key=lambda e: e.name)
+            except OSError as exc:
+                unlisted[rel or "."] = tilepath.os_reason(exc)
+                continue
+            folders = []
+            for child in children:
+                name = f"{rel}/{child.name}" if rel else child.name
+                if child.is_dir(follow_symlinks=False):
+                    if not child.name.startswith("."):
+                        folders.append(name)
+                elif child.is_symlink():
+                    if not _links_to_folder(child):  # a link to a folder is not entered
+                        files.append(name)
+                else:
+                    files.append(name)
+                    if not child.is_file(follow_symlinks=False):
+                        special.append(name)
+            pending += reversed(folders)
+        return Listing(sorted(files), unlisted, frozenset(special))
+
+    @property
     def files(self) -> list[str]:
-        """Every file of the tile, tile-relative with ``/``; hidden folders and links to folders are skipped."""
-        found = []
-        for folder, dirs, names in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            rel = Path(os.path.relpath(folder, self.root)).as_posix()
-            found += [name if rel == "." else f"{rel}/{name}" for name in sorted(names)]
-        return found
+        return self.listing.files
 
     @cached_property
     def _file_set(self) -> frozenset[str]:
@@ -67,20 +117,9 @@ class Tile:
         macOS and Windows ignore case, GitHub does not: 'images/Shot.png' is not 'images/shot.png' there.
         """
         if rel in self._file_set:
-            return rel if is_inside(self.root, self.root / rel) else None
-        folder = self.root
-        spelled = []
-        for part in rel.split("/"):
-            try:
-                names = [entry.name for entry in folder.iterdir()]
-            except OSError:  # not a folder, or not listable
-                return None
-            actual = part if part in names else next((n for n in names if n.lower() == part.lower()), None)
-            if actual is None:
-                return None
-            spelled.append(actual)
-            folder = folder / actual
-        return "/".join(spelled) if folder.is_file() and is_inside(self.root, folder) else None
+            return rel
+        lowered = rel.lower()
+        return next((name for name in self.files if name.lower() == lowered), None)
 
     @cached_property
     def readme(self) -> markdown.Document | None:
@@ -93,8 +132,15 @@ class Tile:
     @cached_property
     def manifest(self) -> jsondoc.JsonDoc | None:
         """The parsed manifest, or None when the file cannot be read as text at all."""
-        source = self.text(MANIFEST)
-        return jsondoc.parse(source.text) if source.ok else None
+        return self.json(MANIFEST)
+
+    def json(self, rel: str) -> jsondoc.JsonDoc | None:
+        """A JSON file of the tile parsed once, or None when it cannot be read as text."""
+        return self.memo(_json, rel)
+
+    def csv(self, rel: str) -> CsvTable | None:
+        """A CSV file of the tile parsed once, or None when it cannot be read as text."""
+        return self.memo(_csv, rel)
 
     def manifest_get(self, *keys: str) -> Any:
         """A nested manifest value, or None when any step is absent or of the wrong type."""
@@ -106,6 +152,51 @@ class Tile:
         return node
 
 
+def _links_to_folder(link: os.DirEntry[str]) -> bool:
+    try:
+        return link.is_dir()
+    except OSError:  # a loop: a file-like name that tile/unreadable reports when it is stated
+        return False
+
+
+def _entry(tile: Tile, rel: str) -> tilepath.Entry:
+    return tilepath.probe(tile.root, rel)
+
+
+class CsvTable(NamedTuple):
+    rows: list[tuple[int, list[str]]]  # (the line the row starts on, its fields), the header first
+    error: str = ""  # why parsing stopped (the rows before it are kept)
+    error_line: int | None = None
+
+
+def _csv(tile: Tile, rel: str) -> CsvTable | None:
+    import csv
+
+    source = tile.text(rel)
+    if not source.ok:
+        return None
+    # The csv module refuses fields over 131,072 characters by default; a field may be as long as the
+    # file's cap allows. The limit is process-wide, so it is put back after this one read.
+    limit = csv.field_size_limit(max(len(source.text), 131_072))
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(source.lines)
+    try:
+        start = 1
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return CsvTable(rows, str(exc), reader.line_num)
+    finally:
+        csv.field_size_limit(limit)
+    return CsvTable(rows)
+
+
+def _json(tile: Tile, rel: str) -> jsondoc.JsonDoc | None:
+    source = tile.text(rel)
+    return jsondoc.parse(source.text) if source.ok else None
+
+
 def _markdown(source: TextFile) -> markdown.Document | None:
     return markdown.parse(source.text) if source.ok else None
 
@@ -114,44 +205,76 @@ def display_path(path: Path, cwd: Path) -> str:
     return Path(os.path.relpath(path, cwd)).as_posix()
 
 
-def is_tile(directory: Path) -> bool:
-    return (directory / MANIFEST).exists()
+class Discovery(NamedTuple):
+    """What PATHs name (SPEC section 3): tile roots, each once, in the order first named."""
+
+    roots: list[Path]
+    unreadable: dict[Path, str]  # folders that may be tiles but cannot be looked into: why
+    stray_files: int  # files named that belong to no tile (when nothing else was named: "nothing checked")
 
 
-def discover(paths: Iterable[str], cwd: Path) -> list[Path]:
-    """The roots of the tiles that PATHs name, each once, in the order first named (SPEC section 3)."""
-    roots: dict[Path, None] = {}
-    for raw in paths:
-        path = (cwd / raw).absolute()
-        if not path.exists():
-            raise ToolkitError(f"{raw}: no such file or directory")
-        if path.is_dir():
-            found = [path] if is_tile(path) else _child_tiles(path)
-            if not found:
-                raise ToolkitError(
-                    f"{raw}: no tile here (a tile is a directory with a {MANIFEST}; "
-                    "a folder of tiles is searched one level down)"
-                )
-        else:
-            found = [tile] if (tile := _enclosing_tile(path)) else []
-        for root in found:
-            roots.setdefault(Path(os.path.normpath(root)), None)
-    unique: dict[Path, Path] = {}
-    for root in roots:
-        unique.setdefault(root.resolve(), root)
-    return list(unique.values())
-
-
-def _child_tiles(directory: Path) -> list[Path]:
+def _is_tile(directory: Path) -> bool | str:
+    """Whether ``directory`` holds a manifest.json (a dangling link counts: it is the tile's to report),
+    or why that cannot be known."""
     try:
-        children = sorted(directory.iterdir())
+        os.lstat(directory / MANIFEST)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
     except OSError as exc:
-        raise ToolkitError(f"{directory}: cannot list the folder: {exc.strerror or exc}") from exc
-    return [child for child in children if child.is_dir() and is_tile(child)]
+        return tilepath.os_reason(exc)
+    return True
 
 
-def _enclosing_tile(file: Path) -> Path | None:
-    for parent in Path(os.path.normpath(file)).parents:
-        if is_tile(parent):
+def discover(paths: Iterable[str], cwd: Path) -> Discovery:
+    """The tiles PATHs name: a tile, a folder inside one, a folder of tiles (one level down), or a file
+    inside a tile. Exit 2 for a PATH that does not exist or a folder with no tile in or under it."""
+    roots: dict[Path, None] = {}
+    unreadable: dict[Path, str] = {}
+    stray = 0
+    for raw in paths:
+        path = Path(os.path.normpath(cwd / raw))
+        if not os.path.lexists(path):
+            raise ToolkitError(f"{raw}: no such file or directory")
+        if os.path.isdir(path):
+            tile = _is_tile(path)
+            if isinstance(tile, str):
+                raise ToolkitError(f"{raw}: cannot look into the folder: {tile}")
+            found = [path] if tile else [enclosing] if (enclosing := _enclosing_tile(path)) else []
+            if not found:
+                found, blocked = _child_tiles(raw, path)
+                unreadable.update(blocked)
+                if not found and not blocked:
+                    raise ToolkitError(f"no tile in {raw}: a tile is a folder with {MANIFEST} (a folder of tiles "
+                                       "is searched one level down)")
+        else:
+            found = [owner] if (owner := _enclosing_tile(path)) else []
+            stray += not found
+        for root in found:
+            roots.setdefault(root, None)
+    unique: dict[str, Path] = {}
+    for root in roots:
+        unique.setdefault(os.path.realpath(root), root)
+    return Discovery(list(unique.values()), unreadable, stray)
+
+
+def _child_tiles(raw: str, directory: Path) -> tuple[list[Path], dict[Path, str]]:
+    try:
+        with os.scandir(directory) as scan:
+            children = sorted(Path(entry.path) for entry in scan if entry.is_dir())
+    except OSError as exc:
+        raise ToolkitError(f"{raw}: cannot list the folder: {tilepath.os_reason(exc)}") from exc
+    found, blocked = [], {}
+    for child in children:
+        tile = _is_tile(child)
+        if isinstance(tile, str):
+            blocked[child] = tile
+        elif tile:
+            found.append(child)
+    return found, blocked
+
+
+def _enclosing_tile(path: Path) -> Path | None:
+    for parent in path.parents:
+        if _is_tile(parent) is True:
             return parent
     return None

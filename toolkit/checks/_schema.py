@@ -1,8 +1,22 @@
-"""JSON Schema pieces for the checks' ``params`` contracts, which rules data is validated against."""
+"""What a check is, and JSON Schema pieces for the checks' ``params`` contracts (rules data is validated
+against them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from toolkit.findings import Problem
+
+# A check takes its subject (a Tile for `validate`, a Video for `video`) and the rule's params.
+CheckFn = Callable[[Any, Mapping[str, Any]], Iterator[Problem]]
+
+
+@dataclass(frozen=True)
+class Check:
+    run: CheckFn
+    params: Mapping[str, Any]  # JSON Schema for the params of the rules that use this check
 
 NAMES: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}}
 STRING: dict[str, Any] = {"type": "string"}

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from toolkit.checks._schema import NAMES, REGEX, STRING, params
+from toolkit.checks._schema import NAMES, NO_PARAMS, REGEX, STRING, Check, params
 from toolkit.findings import Problem
 from toolkit.markdown import LINE, inline_text
 from toolkit.textfile import State
@@ -61,7 +61,7 @@ def present(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if source.state is State.MISSING:
         yield Problem(CHANGELOG, "no CHANGELOG.md in the tile; create it with a first entry "
                       "'## 1.0.0 / YYYY-MM-DD' (the tile's Release Notes tab shows it)")
-    elif source.state in (State.DIRECTORY, State.OUTSIDE, State.UNREADABLE):
+    elif source.state in (State.DIRECTORY, State.OUTSIDE):
         yield Problem(CHANGELOG, f"{source.reason}; CHANGELOG.md must be a text file with the release notes")
 
 
@@ -165,3 +165,13 @@ def _label(source: str, heading: bool) -> str | None:
 
 def _later(date: str | None, than: str | None) -> bool:
     return bool(date and than and date > than)
+
+
+CHECKS = {
+    "changelog.present": Check(present, NO_PARAMS),
+    "changelog.has_entries": Check(has_entries, NO_PARAMS),
+    "changelog.heading_format": Check(heading_format, FORMAT_PARAMS),
+    "changelog.dates": Check(dates, NO_PARAMS),
+    "changelog.order": Check(order, NO_PARAMS),
+    "changelog.section_labels": Check(section_labels, LABEL_PARAMS),
+}

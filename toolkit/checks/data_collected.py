@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
+from toolkit import tilepath
 from toolkit.tile import Tile
+from toolkit.tilepath import Kind
 
 METADATA = "metadata.csv"
 SERVICE_CHECKS = "assets/service_checks.json"
@@ -18,12 +18,10 @@ def reasons(tile: Tile) -> list[str]:
         found.append(f"{METADATA} lists {metrics} metric{'s' if metrics != 1 else ''}")
     path = tile.manifest_get("assets", "integration", "service_checks", "metadata_path")
     path = path if isinstance(path, str) and path else SERVICE_CHECKS
-    source = tile.text(path)
-    if source.ok:
-        try:
-            checks = json.loads(source.text)
-        except ValueError:
-            checks = None
+    where = tilepath.resolve(tile, path)
+    doc = tile.json(where.rel) if where.kind is Kind.FILE else None
+    if doc is not None and doc.error is None:
+        checks = doc.value
         if isinstance(checks, list) and checks:
             found.append(f"{path} defines {len(checks)} service check{'s' if len(checks) != 1 else ''}")
     if tile.manifest_get("assets", "integration", "events", "creates_events") is True:
@@ -34,10 +32,7 @@ def reasons(tile: Tile) -> list[str]:
 
 
 def _metric_rows(tile: Tile) -> int:
-    source = tile.text(METADATA)
-    if not source.ok:
+    table = tile.csv(METADATA)
+    if table is None:
         return 0
-    import csv
-
-    rows = list(csv.reader(source.lines))
-    return sum(1 for row in rows[1:] if any(cell.strip() for cell in row))
+    return sum(1 for _line, row in table.rows[1:] if any(cell.strip() for cell in row))

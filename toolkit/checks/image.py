@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from toolkit import images as reader
-from toolkit.checks._schema import NAMES, POSITIVE, RATIO, REGEX, params
-from toolkit.checks.media import images
+from toolkit.carousel import images, info
+from toolkit.checks._schema import NAMES, NO_PARAMS, POSITIVE, RATIO, REGEX, Check, params
 from toolkit.findings import Problem
 from toolkit.tile import Tile
 
@@ -25,15 +25,6 @@ _MODE_NAMES = {
 }
 
 
-def info(tile: Tile, rel: str) -> reader.ImageInfo:
-    """The image's header facts, read once per tile."""
-    return tile.memo(_read, rel)
-
-
-def _read(tile: Tile, rel: str) -> reader.ImageInfo:
-    return reader.read(tile.root / rel)
-
-
 def _readable(tile: Tile) -> Iterator[tuple[str, reader.ImageInfo]]:
     for rel in tile.memo(images):
         image = info(tile, rel)
@@ -46,7 +37,7 @@ def unreadable(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     cap = params["max_pixels"]
     for rel in tile.memo(images):
         image = info(tile, rel)
-        if image.error:
+        if image.error and not image.access:
             yield Problem(rel, f"the image {image.error}; re-export it as PNG or JPEG")
         elif image.width * image.height > cap:
             yield Problem(rel, f"the image declares {image.width}x{image.height} pixels, over the {cap:,}-pixel cap "
@@ -155,3 +146,16 @@ def _rotated(image: reader.ImageInfo) -> str:
     if image.stored == (image.width, image.height):
         return ""
     return f" as displayed (stored {image.stored[0]}x{image.stored[1]}, EXIF orientation {image.orientation})"
+
+
+CHECKS = {
+    "image.unreadable": Check(unreadable, UNREADABLE_PARAMS),
+    "image.file_size": Check(file_size, SIZE_PARAMS),
+    "image.width": Check(width, RANGE_PARAMS),
+    "image.height": Check(height, RANGE_PARAMS),
+    "image.aspect_ratio": Check(aspect_ratio, RATIO_PARAMS),
+    "image.color_mode": Check(color_mode, MODE_PARAMS),
+    "image.color_profile": Check(color_profile, PROFILE_PARAMS),
+    "image.untagged_color": Check(untagged_color, NO_PARAMS),
+    "image.file_name": Check(file_name, NAME_PARAMS),
+}

@@ -6,10 +6,10 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from toolkit.checks._schema import NAMES, params
+from toolkit.checks._schema import NAMES, NO_PARAMS, Check, params
 from toolkit.findings import Problem
 from toolkit.jsondoc import pointer
-from toolkit.rules import load_json
+from toolkit.resources import load_json
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, Tile
 
@@ -20,14 +20,14 @@ TAGS_PARAMS = params(known={**NAMES, "minItems": 1})
 def parses(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """manifest.json is a readable, non-empty file that parses as JSON."""
     source = tile.text(MANIFEST)
-    if source.state in (State.DIRECTORY, State.OUTSIDE, State.UNREADABLE, State.EMPTY):
+    if source.state in (State.DIRECTORY, State.OUTSIDE, State.EMPTY):
         yield Problem(MANIFEST, f"{source.reason}; it must hold the tile's manifest v2 JSON object")
         return
     doc = tile.manifest
     if doc is not None and doc.error is not None:
         error = doc.error
-        yield Problem(MANIFEST, f"not valid JSON: {error.message}; fix the syntax (a trailing comma, a missing "
-                      "comma or an unquoted key is typical)", line=error.line, column=error.column)
+        yield Problem(MANIFEST, f"not valid JSON: {error.message}; {error.advice}", line=error.line,
+                      column=error.column)
 
 
 def unique_keys(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -70,10 +70,14 @@ def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if doc is None or doc.error is not None:
         return
     errors = _validator(params["schema"]).iter_errors(doc.value)
+    seen: set[tuple[int, str]] = set()
     for error in sorted(errors, key=lambda e: doc.position(tuple(e.absolute_path))):
         path = tuple(error.absolute_path)
         line, column = doc.position(path)
-        yield Problem(MANIFEST, _explain(error, pointer(path)), line=line, column=column)
+        message = _explain(error, pointer(path))
+        if (line, message) not in seen:  # two branches of the schema may say the same thing
+            seen.add((line, message))
+            yield Problem(MANIFEST, message, line=line, column=column)
 
 
 def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -98,8 +102,10 @@ def _explain(error: Any, where: str) -> str:
     """A jsonschema error in a partner's words: what is wrong, the value, what is required, the fix."""
     kind, value, expected = error.validator, error.instance, error.validator_value
     if kind == "required":
+        # jsonschema reports each missing key as its own error, naming it only in the message.
         missing = [k for k in expected if isinstance(value, dict) and k not in value]
-        text = f"{where} is missing the required key '{missing[0] if missing else expected}'; add it"
+        key = next((k for k in missing if repr(k) in error.message), missing[0] if missing else expected)
+        text = f"{where} is missing the required key '{key}'; add it"
     elif kind == "type":
         text = f"{where} is {_type_name(value)} ({_short(value)}); it must be {_article(expected)}"
     elif kind == "maxLength":
@@ -142,3 +148,11 @@ def _short(value: Any) -> str:
 
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+CHECKS = {
+    "manifest.parses": Check(parses, NO_PARAMS),
+    "manifest.unique_keys": Check(unique_keys, NO_PARAMS),
+    "manifest.schema": Check(schema, SCHEMA_PARAMS),
+    "manifest.classifier_tags": Check(classifier_tags, TAGS_PARAMS),
+}

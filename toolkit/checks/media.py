@@ -2,76 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
-import re
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-from toolkit.checks._schema import COUNT, NAMES, POSITIVE, STRING, params
+from toolkit.carousel import Media, entries, images, info
+from toolkit.checks._schema import COUNT, NAMES, NO_PARAMS, POSITIVE, STRING, Check, params
 from toolkit.findings import Problem
-from toolkit.textfile import is_inside
 from toolkit.tile import MANIFEST, Tile
 
 COUNT_PARAMS = params(max_items=COUNT, max_videos=COUNT, max_images_with_video=COUNT)
 CAPTION_PARAMS = params(max_length=POSITIVE)
 EXTENSION_PARAMS = params(extensions=NAMES)
 FORMAT_PARAMS = params(formats={"type": "object", "additionalProperties": STRING})
-
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
-_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
-
-
-class Media(NamedTuple):
-    """One ``tile.media`` entry and where its image_url leads."""
-
-    position: int  # in tile.media
-    media_type: Any
-    caption: Any
-    url: Any
-    rel: str | None  # the tile-relative image file, when the url leads to one
-    unsafe: str = ""  # why the url is not a path inside the tile (media/path)
-    missing: str = ""  # why no file was found there (media/missing-file)
-
-
-def entries(tile: Tile) -> list[Media]:
-    """The carousel entries that are objects, each with its image_url resolved inside the tile."""
-    items = tile.manifest_get("tile", "media")
-    if not isinstance(items, list):
-        return []
-    return [_resolve(tile, index, item) for index, item in enumerate(items) if isinstance(item, dict)]
-
-
-def images(tile: Tile) -> list[str]:
-    """Each distinct image file the carousel uses (video thumbnails included)."""
-    return list(dict.fromkeys(m.rel for m in tile.memo(entries) if m.rel))
-
-
-def _resolve(tile: Tile, index: int, item: dict[str, Any]) -> Media:
-    url = item.get("image_url")
-    media = Media(index, item.get("media_type"), item.get("caption"), url, None)
-    if not isinstance(url, str) or not url:
-        return media
-    if _SCHEME.match(url):
-        return media._replace(unsafe="is a URL; commit the image under images/ and give its path relative to "
-                     "manifest.json, e.g. images/overview.png")
-    if url.startswith(("/", "\\")) or _WINDOWS_ABSOLUTE.match(url):
-        return media._replace(unsafe="is an absolute path; give the path relative to manifest.json, e.g. "
-                     "images/overview.png")
-    rel = posixpath.normpath(url)
-    if rel == ".." or rel.startswith("../"):
-        return media._replace(unsafe="leads outside the tile ('..'); keep images in the tile's images/ folder")
-    path = tile.root / rel
-    if os.path.lexists(path) and not is_inside(tile.root, path):  # only a link can lead out of a normalised path
-        return media._replace(unsafe="is a link that resolves outside the tile; commit the image itself")
-    if path.is_dir():
-        return media._replace(unsafe="is a folder, not an image file")
-    actual = tile.exact_case(rel)
-    if actual != rel:
-        hint = f"the file is named '{actual}' (GitHub is case-sensitive)" if actual else "add the image or fix the path"
-        return media._replace(missing=f"does not exist in the tile; {hint}")
-    return media._replace(rel=rel)
-
 
 def _at(tile: Tile, *path: str | int) -> tuple[int, int]:
     assert tile.manifest is not None
@@ -152,8 +95,6 @@ def extensions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def format_matches(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """The image's real format is the one its extension claims (a JPEG is not named .png)."""
-    from toolkit.checks.image import info
-
     formats: Mapping[str, str] = params["formats"]
     for rel in tile.memo(images):
         image = info(tile, rel)
@@ -174,3 +115,14 @@ def committed_videos(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]
             yield Problem(name, "video files are not committed to the tile: e-mail the video to "
                           "marketplace@datadoghq.com, put the vimeo_id Datadog returns in the manifest's media "
                           "entry, and delete this file (check it first with `tilekit video`)")
+
+
+CHECKS = {
+    "media.count": Check(count, COUNT_PARAMS),
+    "media.captions": Check(captions, CAPTION_PARAMS),
+    "media.missing_files": Check(missing_files, NO_PARAMS),
+    "media.safe_paths": Check(safe_paths, NO_PARAMS),
+    "media.extensions": Check(extensions, EXTENSION_PARAMS),
+    "media.format_matches": Check(format_matches, FORMAT_PARAMS),
+    "media.committed_videos": Check(committed_videos, EXTENSION_PARAMS),
+}

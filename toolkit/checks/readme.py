@@ -6,12 +6,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from toolkit import tilepath
 from toolkit.checks import data_collected
-from toolkit.checks._schema import NAMES, STRING, params
+from toolkit.checks._schema import NAMES, NO_PARAMS, STRING, Check, params
 from toolkit.findings import Problem
 from toolkit.markdown import LINE, Document, Heading
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
+from toolkit.tilepath import Kind
 
 SECTIONS_PARAMS = params(
     {"near_misses": {"type": "object", "additionalProperties": NAMES}}, sections=NAMES, data_sections=NAMES
@@ -31,7 +33,7 @@ def present(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if source.state is State.MISSING:
         yield Problem(README, "no README.md in the tile; create it with the sections Datadog requires "
                       "(## Overview, ## Setup, ## Uninstallation, ## Support)")
-    elif source.state in (State.DIRECTORY, State.OUTSIDE, State.UNREADABLE, State.EMPTY):
+    elif source.state in (State.DIRECTORY, State.OUTSIDE, State.EMPTY):
         yield Problem(README, f"{source.reason}; README.md must be a text file with the tile's sections")
 
 
@@ -116,16 +118,19 @@ def images_exist(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if doc is None:
         return
     for url, line in _image_urls(doc):
-        rel = _tile_relative(url, tile.name, params["raw_url_prefixes"])
-        if rel is None:
+        reference = _in_this_tile(url, tile.name, params["raw_url_prefixes"])
+        if reference is None:
             continue
-        actual = tile.exact_case(rel)
-        if actual == rel:
-            continue
-        hint = (f"the file is named '{actual}' (GitHub is case-sensitive)" if actual
-                else "add the file under images/ or fix the path")
-        yield Problem(README, f"image '{url}' does not exist in the tile (looked for {tile.path(rel)}); {hint}",
-                      line=line, column=doc.lines[line - 1].find(url) + 1 or None)
+        where = tilepath.resolve(tile, reference)
+        if where.kind is Kind.MISSING:
+            hint = (f"the file is named '{where.near}' (GitHub is case-sensitive)" if where.near
+                    else "add the file under images/ or fix the path")
+            problem = f"does not exist in the tile (looked for {tile.path(where.rel)}); {hint}"
+        elif where.kind is Kind.FOLDER:
+            problem = f"is the folder {tile.path(where.rel)}, not an image file; name the image itself"
+        else:
+            continue  # a file (tile/unreadable reports one that cannot be read), or a place outside the tile
+        yield Problem(README, f"image '{url}' {problem}", line=line, column=doc.lines[line - 1].find(url) + 1 or None)
 
 
 def ascii_only(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -217,27 +222,14 @@ def _urls_in(token: dict[str, Any]) -> Iterator[str]:
         yield from _urls_in(child)
 
 
-def _tile_relative(url: str, tile_name: str, prefixes: Any) -> str | None:
-    """The tile-relative path an image URL names, or None when it points elsewhere."""
+def _in_this_tile(url: str, tile_name: str, prefixes: Any) -> str | None:
+    """The reference an image URL makes to this tile (its raw GitHub URL made relative), or None when
+    it points at another tile."""
     for prefix in prefixes:
         if url.startswith(prefix):
             rest = url[len(prefix):]
-            if not rest.startswith(f"{tile_name}/"):
-                return None
-            url = rest[len(tile_name) + 1:]
-            break
-    else:
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/", url):
-            return None  # another site, a data: URI, or an absolute path
-    path = url.split("#", 1)[0].split("?", 1)[0]
-    if "%" in path:
-        from urllib.parse import unquote
-
-        path = unquote(path)
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if not parts or ".." in parts:
-        return None  # never look outside the tile
-    return "/".join(parts)
+            return rest[len(tile_name) + 1:] if rest.startswith(f"{tile_name}/") else None
+    return url
 
 
 def _char_name(char: str, replacements: Mapping[str, str]) -> str:
@@ -246,3 +238,14 @@ def _char_name(char: str, replacements: Mapping[str, str]) -> str:
     name = unicodedata.name(char, "unnamed character")
     fix = replacements.get(char)
     return f"'{char}' (U+{ord(char):04X} {name}{', use ' + repr(fix) if fix else ''})"
+
+
+CHECKS = {
+    "readme.present": Check(present, NO_PARAMS),
+    "readme.required_sections": Check(required_sections, SECTIONS_PARAMS),
+    "readme.empty_sections": Check(empty_sections, SECTIONS_PARAMS),
+    "readme.setup_subsections": Check(setup_subsections, SETUP_PARAMS),
+    "readme.broken_anchors": Check(broken_anchors, ANCHOR_PARAMS),
+    "readme.images_exist": Check(images_exist, IMAGE_PARAMS),
+    "readme.ascii_only": Check(ascii_only, ASCII_PARAMS),
+}

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from toolkit.checks._schema import NAMES, POSITIVE, RATIO, REGEX, STRING, params
+from toolkit.checks._schema import NAMES, NO_PARAMS, POSITIVE, RATIO, REGEX, STRING, Check, params
 from toolkit.findings import Problem
 
 if TYPE_CHECKING:
@@ -194,3 +194,15 @@ def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else text
 
+
+CHECKS = {
+    "video.unreadable": Check(unreadable, NO_PARAMS),
+    "video.container": Check(container, CONTAINER_PARAMS),
+    "video.codec": Check(codec, CODEC_PARAMS),
+    "video.file_size": Check(file_size, SIZE_PARAMS),
+    "video.duration": Check(duration, DURATION_PARAMS),
+    "video.aspect_ratio": Check(aspect_ratio, RATIO_PARAMS),
+    "video.resolution": Check(resolution, RESOLUTION_PARAMS),
+    "video.file_name": Check(file_name, NAME_PARAMS),
+    "video.caption": Check(caption, CAPTION_PARAMS),
+}

@@ -16,6 +16,7 @@ class Report:
     rules: list[Rule]  # the rules that ran
     color: bool = False
     noun: str = "tile"  # what was checked: tiles, or a video
+    stray_files: int = 0  # files named that belong to no tile
 
     @property
     def errors(self) -> int:
@@ -26,6 +27,8 @@ class Report:
         return count(self.findings, Severity.WARNING)
 
     def summary_line(self) -> str:
+        if not self.tiles and not self.findings and self.stray_files:  # pre-commit named only files outside tiles
+            return f"no tile among the {plural(self.stray_files, 'file')}; nothing checked"
         tiles = f"{plural(len(self.tiles), self.noun)} checked"
         if not self.findings:
             return f"{tiles}: no problems found"
