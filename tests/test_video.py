@@ -132,6 +132,16 @@ def _fake_ffprobe(tmp_path: Path, body: str) -> Path:
     return script
 
 
+def _gone(pid: int) -> bool:
+    for _ in range(50):  # the kill is sent before the command returns; the kernel reaps it shortly
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_hanging_ffprobe_is_cut_off_with_its_process(videos: Path, tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
     fake = _fake_ffprobe(tmp_path, f"echo $$ > {pid_file}\nexec sleep 60")
@@ -141,15 +151,32 @@ def test_hanging_ffprobe_is_cut_off_with_its_process(videos: Path, tmp_path: Pat
     assert time.monotonic() - start < 20
     [finding] = json.loads(result.output)["findings"]
     assert finding["rule"] == "video/unreadable" and "did not finish within 1 s" in finding["message"]
-    pid = int(pid_file.read_text())
-    for _ in range(50):  # the kill is sent before the command returns; the kernel reaps it shortly
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+    assert _gone(int(pid_file.read_text())), "the hanging ffprobe is still running"
+
+
+def test_ctrl_c_during_the_probe_ends_ffprobe_too(videos: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "pid"
+    fake = _fake_ffprobe(tmp_path, f"echo $$ > {pid_file}\nexec sleep 60")
+    child = subprocess.Popen([sys.executable, "-m", "toolkit", "video", str(videos / "Acme-Cloud.mp4"), "--ffprobe",
+                              str(fake)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(100):  # until the fake ffprobe runs
+        if pid_file.exists() and pid_file.read_text().strip():
             break
         time.sleep(0.1)
-    else:
-        pytest.fail(f"the hanging ffprobe (pid {pid}) is still running")
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert (child.returncode, err.strip()) == (130, b"Aborted!")
+    assert _gone(int(pid_file.read_text())), "ffprobe outlived the interrupted tilekit"
+
+
+def test_a_fifo_is_not_probed(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "Acme-Cloud.mp4")
+    result = run_cli("video", str(tmp_path / "Acme-Cloud.mp4"))
+    assert result.exit_code == 2 and "is a named pipe (FIFO), not a video file" in result.output
 
 
 def test_ffprobe_comes_from_option_then_environment(videos: Path, tmp_path: Path,

@@ -129,12 +129,27 @@ def video(file: Path, caption: str | None, partner: str | None, app: str | None,
 
     if bool(partner) != bool(app):
         raise click.UsageError("--partner and --app go together")
+    _regular_file(file)
     cwd = Path.cwd()
     # A configured `select` is about tile rules: selecting the family runs every video rule not ignored.
     enabled = _enabled_rules("video", config_file, cwd, select=("video/",))
     subject = Video(file.absolute(), cwd, find_ffprobe(ffprobe_option), timeout, caption, partner, app)
     findings = sorted(runner.check(subject, enabled), key=lambda f: f.sort_key())
     _emit(Report(findings, [subject.display], enabled, noun="video"), fmt, strict)
+
+
+def _regular_file(file: Path) -> None:
+    """Exit 2 unless ``file`` is a regular file: ffprobe would wait on a FIFO until its timeout."""
+    import stat
+
+    from toolkit.tilepath import os_reason, special_name
+
+    try:
+        mode = file.stat().st_mode
+    except OSError as exc:
+        raise ToolkitError(f"{file}: {os_reason(exc)}") from exc
+    if not stat.S_ISREG(mode):
+        raise ToolkitError(f"{file} is {special_name(mode)}, not a video file")
 
 
 def _enabled_rules(target: str, config_file: Path | None, cwd: Path, select: tuple[str, ...] = (),

@@ -66,6 +66,10 @@ def run_probe(path: Path, ffprobe: str, timeout: float) -> Probe:
         _end_session(child)
         child.communicate()
         return Probe(error=f"ffprobe did not finish within {timeout:g} s; the file may be damaged")
+    except KeyboardInterrupt:  # the child has a session of its own, so Ctrl-C does not reach it
+        _end_session(child)
+        child.communicate()
+        raise
     try:
         answer = json.loads(out)
     except ValueError:
