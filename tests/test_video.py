@@ -168,7 +168,7 @@ def test_ctrl_c_during_the_probe_ends_ffprobe_too(videos: Path, tmp_path: Path) 
             break
         time.sleep(0.1)
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=30)
+    _out, err = child.communicate(timeout=30)
     assert (child.returncode, err.strip()) == (130, b"Aborted!")
     assert _gone(int(pid_file.read_text())), "ffprobe outlived the interrupted tilekit"
 
