@@ -29,8 +29,11 @@ def main() -> None:
     # While a command runs, Ctrl-C raises KeyboardInterrupt so that its clean-up (a staging folder,
     # a child process) runs before tilekit leaves.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    code: int | str | None
     try:
         code = cli.main(prog_name="tilekit", standalone_mode=False)
+    except SystemExit as exc:  # commands end with sys.exit(exit code)
+        code = exc.code
     except (Abort, KeyboardInterrupt):  # the command's own clean-up has run on the way here
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stderr.write("Aborted!\n")
@@ -44,4 +47,4 @@ def main() -> None:
     # The work is done and its output written: an interrupt now would only lose the exit code. (Python
     # resets its own handlers to the default, deadly one while it shuts down, but leaves SIG_IGN.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(code)
