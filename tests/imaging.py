@@ -16,8 +16,9 @@ def _s15(value: float) -> bytes:
 
 
 def icc_profile(description: str, red: tuple[float, float, float], green: tuple[float, float, float],
-                blue: tuple[float, float, float]) -> bytes:
-    """An ICC v2 RGB display profile (matrix/TRC) with the given description and D50 primaries."""
+                blue: tuple[float, float, float], srgb_curve: bool = False) -> bytes:
+    """An ICC v2 RGB display profile (matrix/TRC) with the given description and D50 primaries; its tone
+    curve is gamma 2.2, or sRGB's own piecewise curve (a parametric curve of type 3)."""
     ascii_desc = description.encode("ascii") + b"\x00"
     desc = (b"desc\x00\x00\x00\x00" + struct.pack(">I", len(ascii_desc)) + ascii_desc
             + struct.pack(">II", 0, 0) + struct.pack(">HB", 0, 0) + b"\x00" * 67)
@@ -26,6 +27,9 @@ def icc_profile(description: str, red: tuple[float, float, float], green: tuple[
         return b"XYZ \x00\x00\x00\x00" + b"".join(_s15(v) for v in values)
 
     curve = b"curv\x00\x00\x00\x00" + struct.pack(">IH", 1, 0x0233) + b"\x00\x00"  # gamma 2.2
+    if srgb_curve:  # Y = (aX + b)^g for X >= d, else cX
+        curve = b"para\x00\x00\x00\x00" + struct.pack(">HH", 3, 0) + b"".join(
+            _s15(v) for v in (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045))
     tags = [(b"desc", desc), (b"wtpt", xyz((0.9642, 1.0, 0.8249))), (b"rXYZ", xyz(red)), (b"gXYZ", xyz(green)),
             (b"bXYZ", xyz(blue)), (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve),
             (b"cprt", b"text\x00\x00\x00\x00No copyright, test data\x00")]
@@ -45,13 +49,16 @@ def icc_profile(description: str, red: tuple[float, float, float], green: tuple[
 
 DISPLAY_P3_ICC = icc_profile("Display P3", (0.5151, 0.2412, -0.0011), (0.2920, 0.6922, 0.0419),
                              (0.1571, 0.0666, 0.7841))
+# What macOS writes as "Display" for an sRGB screen: sRGB's primaries (adapted to D50) and curve.
+DISPLAY_SRGB_CLONE_ICC = icc_profile("Display", (0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971),
+                                     (0.1431, 0.0606, 0.7141), srgb_curve=True)
 MONITOR_ICC = icc_profile("Color LCD", (0.4850, 0.2500, 0.0000), (0.3300, 0.6800, 0.0500),
                           (0.1500, 0.0700, 0.7700))
 
 
 def make_image(path: Path, size: tuple[int, int] = (1440, 810), mode: str = "RGB", icc: bytes | None = SRGB_ICC,
                orientation: int | None = None, srgb_chunk: bool = False, exif_srgb: bool = False,
-               fmt: str | None = None, exact_bytes: int | None = None) -> Path:
+               gamma_chunks: bool = False, fmt: str | None = None, exact_bytes: int | None = None) -> Path:
     """Write an image; ``fmt`` defaults to the extension's format (pass it to lie about the content)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = fmt or ("JPEG" if path.suffix.lower() in (".jpg", ".jpeg") else "PNG")
@@ -70,6 +77,9 @@ def make_image(path: Path, size: tuple[int, int] = (1440, 810), mode: str = "RGB
         info = PngInfo()
         if srgb_chunk:
             info.add(b"sRGB", b"\x00")
+        if gamma_chunks:  # sRGB's gamma and primaries, as some exporters write them instead of a profile
+            info.add(b"gAMA", struct.pack(">I", 45455))
+            info.add(b"cHRM", struct.pack(">8I", 31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000))
         options["pnginfo"] = info
         if exact_bytes is not None:
             image.save(path, **options)  # type: ignore[arg-type]

@@ -79,6 +79,8 @@ def test_the_step_annotates_summarises_and_writes_sarif(tmp_path: Path, runner_e
     shutil.copytree(EXAMPLE, workspace / "acme_cloud")
     readme = workspace / "acme_cloud/README.md"
     readme.write_text(readme.read_text().replace("## Support", "## Troubleshooting"))
+    manifest = workspace / "acme_cloud/manifest.json"
+    manifest.write_text(manifest.read_text().replace('"README.md#Support"', '"README.md#Help"'))
     result = _run_step(workspace, runner_env, "acme_cloud\n", sarif="tilekit.sarif", args="--ignore readme/non-ascii")
     assert result.returncode == 1, result.stderr
     assert "::error file=acme_cloud/README.md,line=42,col=1,title=readme/missing-section::" in result.stdout

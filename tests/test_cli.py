@@ -31,7 +31,7 @@ def test_error_exits_1_and_warning_alone_exits_0(tile: Path) -> None:
 def test_default_path_is_the_current_folder(tile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tile)
     break_support(tile)
-    assert found() == [("readme/missing-section", "README.md", 42), ("readme/broken-anchor", "manifest.json", 10)]
+    assert found() == [("readme/missing-section", "README.md", 42)]
 
 
 def test_folder_of_tiles_is_scanned_one_level_down(tile: Path, tmp_path: Path) -> None:
@@ -152,7 +152,7 @@ def test_github_format_is_automatic_in_actions_and_writes_the_summary(tile: Path
     assert result.exit_code == 1
     assert result.output.startswith("::group::acme_cloud/README.md\n::error file=acme_cloud/README.md,line=42,col=1,")
     text = summary.read_text()
-    assert text.startswith("earlier step\n### tilekit: 1 tile checked: 2 errors, 0 warnings\n")
+    assert text.startswith("earlier step\n### tilekit: 1 tile checked: 1 error, 0 warnings\n")
     assert "| error | `readme/missing-section` | `acme_cloud/README.md:42:1` |" in text
 
 

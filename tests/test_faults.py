@@ -132,6 +132,7 @@ def test_a_crashing_rule_is_a_finding_and_every_other_finding_is_kept(tile: Path
     broken = _schema.Check(crash, CHECKS["readme.ascii_only"].params)
     monkeypatch.setitem(CHECKS, "readme.ascii_only", broken)
     write(tile / "README.md", (tile / "README.md").read_text().replace("## Support", "## Troubleshooting"))
+    edit_manifest(tile, lambda m: m["tile"].update(support="README.md#Help"))
     for fmt in ("json", "sarif", "github", "text"):
         result = run_cli("validate", "acme_cloud", "--format", fmt)
         assert result.exit_code == 2, result.output

@@ -63,7 +63,7 @@ def _json_run(root: Path, files: list[str]) -> subprocess.Popen[str]:
 def test_batches_split_any_way_report_every_problem_and_no_false_one(tmp_path: Path) -> None:
     files = _tile_with_problems(tmp_path)
     whole = json.loads(_json_run(tmp_path, ["acme_cloud"]).communicate()[0])["findings"]
-    assert {f["rule"] for f in whole} == {"readme/missing-section", "readme/broken-anchor", "changelog/heading-format"}
+    assert {f["rule"] for f in whole} == {"readme/missing-section", "changelog/heading-format"}
     batches = [files[0::3], files[1::3], files[2::3]]  # as pre-commit might split them, run in parallel
     running = [_json_run(tmp_path, batch) for batch in batches]
     results = [json.loads(proc.communicate()[0])["findings"] for proc in running]

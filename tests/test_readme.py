@@ -62,12 +62,31 @@ def test_readme_that_is_a_directory(tile: Path) -> None:
     assert (rule, path, line) == ("readme/missing", R, None)
 
 
-def test_troubleshooting_instead_of_support_is_named_with_its_line(tile_no_data: Path) -> None:
+def test_troubleshooting_instead_of_support_is_one_finding_naming_the_anchor(tile_no_data: Path) -> None:
     write(tile_no_data / "README.md", BASE.replace("## Support", "## Troubleshooting"))
-    assert found("acme_cloud", select="readme/") == [
-        ("readme/missing-section", R, 17),
-        ("readme/broken-anchor", M, 10),
-    ]
+    [f] = findings("acme_cloud", select="readme/")  # the broken tile.support anchor is the same defect
+    assert (f["rule"], f["path"], f["line"]) == ("readme/missing-section", R, 17)
+    assert f["message"] == ("missing H2 section '## Support'; found '## Troubleshooting' at line 17: rename it "
+                            "'## Support' (manifest.json's tile.support already points at README.md#Support)")
+
+
+def test_a_rename_names_the_anchor_that_points_at_the_old_heading(tile_no_data: Path) -> None:
+    write(tile_no_data / "README.md", BASE.replace("## Support", "## Troubleshooting"))
+    edit_manifest(tile_no_data, lambda m: m["tile"].update(support="README.md#Troubleshooting"))
+    [f] = findings("acme_cloud", select="readme/")
+    assert f["message"].endswith("rename it '## Support', and set tile.support in manifest.json to "
+                                 "'README.md#Support' (it points at the old heading)")
+    # Following the advice leaves nothing to report.
+    write(tile_no_data / "README.md", BASE)
+    edit_manifest(tile_no_data, lambda m: m["tile"].update(support="README.md#Support"))
+    assert findings("acme_cloud", select="readme/") == []
+
+
+def test_an_anchor_to_a_heading_that_is_not_required_is_still_reported(tile_no_data: Path) -> None:
+    write(tile_no_data / "README.md", BASE.replace("## Support", "## Troubleshooting"))
+    edit_manifest(tile_no_data, lambda m: m["tile"].update(support="README.md#Help"))
+    assert found("acme_cloud", select="readme/") == [("readme/missing-section", R, 17),
+                                                      ("readme/broken-anchor", M, 10)]
 
 
 def test_nested_h3_uninstallation_is_a_near_miss(tile_no_data: Path) -> None:

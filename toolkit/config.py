@@ -46,6 +46,7 @@ def load(path: Path | None) -> Settings:
         ignore=tuple(data.get("ignore", ())),
         severity={rule: opts["severity"] for rule, opts in per_rule.items() if "severity" in opts},
         params={rule: opts["params"] for rule, opts in per_rule.items() if "params" in opts},
+        repository=data.get("repository", "extras"),
         source=str(path),
     )
 

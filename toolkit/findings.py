@@ -21,6 +21,9 @@ class Problem(NamedTuple):
     message: str
     line: int | None = None  # 1-based; None for whole-file problems (image pixels)
     column: int | None = None
+    # What the defect is, when other files show it too ("section:Support": the missing README section and
+    # the manifest anchor that names it): a rule that supersedes another drops its findings of the same key.
+    key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

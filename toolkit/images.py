@@ -7,6 +7,7 @@ decoding. Since nothing is decoded, a decompression bomb costs nothing to inspec
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any, BinaryIO, NamedTuple
 
@@ -28,8 +29,10 @@ class ImageInfo(NamedTuple):
     mode: str = ""
     icc_description: str | None = None  # None: no embedded profile
     icc_error: str = ""
+    icc: bytes = b""  # the embedded profile itself
     srgb_chunk: bool = False
     exif_srgb: bool = False
+    gamma_chunks: bool = False  # PNG gAMA or cHRM: colour information, as browsers read it
 
 
 def read(handle: BinaryIO, size: int) -> ImageInfo:
@@ -66,8 +69,9 @@ def _facts(im: Any, size: int) -> ImageInfo:
     return ImageInfo(
         size, im.format, width=shown[0], height=shown[1], stored=(width, height),
         orientation=orientation if isinstance(orientation, int) else 1, mode=im.mode,
-        icc_description=description, icc_error=icc_error, srgb_chunk="srgb" in im.info,
+        icc_description=description, icc_error=icc_error, icc=icc or b"", srgb_chunk="srgb" in im.info,
         exif_srgb=exif.get_ifd(0x8769).get(0xA001) == 1,
+        gamma_chunks="gamma" in im.info or "chromaticity" in im.info,
     )
 
 
@@ -101,6 +105,29 @@ def _icc_description(icc: bytes) -> tuple[str | None, str]:
         return (profile.profile.profile_description or "").strip(), ""
     except Exception as exc:  # noqa: BLE001 - LittleCMS rejects damaged profiles with several error types
         return "", f"the embedded ICC profile cannot be read ({_reason(exc)})"
+
+
+@functools.lru_cache(maxsize=64)
+def srgb_deviation(icc: bytes, steps: int) -> int:
+    """How far a profile is from sRGB, measured: the largest change of any 8-bit channel when a grid of
+    ``steps``**3 colours is converted from it to sRGB. Only the profile is used, never the image's
+    pixels. Raises ValueError for a profile LittleCMS cannot use for RGB."""
+    from PIL import Image, ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if source.profile.xcolor_space.strip() != "RGB":
+            raise ValueError(f"a {source.profile.xcolor_space.strip()} profile, not an RGB one")
+        levels = [round(i * 255 / (steps - 1)) for i in range(steps)]
+        colours = [(r, g, b) for r in levels for g in levels for b in levels]
+        grid = Image.new("RGB", (len(colours), 1))
+        grid.putdata(colours)
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        converted = ImageCms.profileToProfile(grid, source, srgb, renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+    except (ImageCms.PyCMSError, OSError) as exc:
+        raise ValueError(str(exc)) from exc
+    assert converted is not None
+    return max(abs(a - b) for a, b in zip(grid.tobytes(), converted.tobytes()))
 
 
 def _reason(exc: Exception) -> str:

@@ -20,7 +20,9 @@ class Rule:
     summary: str
     help: str
     params: Mapping[str, Any] = field(default_factory=dict)
-    supersedes: tuple[str, ...] = ()  # rules whose findings on the same line this one explains
+    supersedes: tuple[str, ...] = ()  # rules whose findings on the same defect this one explains
+    group: str | None = None  # rules that share their parameters (see configure)
+    marketplace: Mapping[str, Any] = field(default_factory=dict)  # params for repository = "marketplace"
     target: str = "tile"  # "tile": `tilekit validate`; "video": `tilekit video`
 
     @property
@@ -63,6 +65,8 @@ def catalogue() -> tuple[Rule, ...]:
                 help=raw["help"],
                 params=raw.get("params", {}),
                 supersedes=tuple(raw.get("supersedes", ())),
+                group=raw.get("group"),
+                marketplace=raw.get("marketplace", {}),
                 target=data.get("target", "tile"),
             )
             if rule.check is None and rule.id != INTERNAL_ERROR:
@@ -72,6 +76,9 @@ def catalogue() -> tuple[Rule, ...]:
                 problems.append(f"{where}::$.rules[{index}].check: unknown check '{rule.check}'")
                 continue
             problems += [f"{where}::$.rules[{index}].params: {p}" for p in _param_errors(rule)]
+            if rule.marketplace:
+                merged = replace(rule, params={**rule.params, **rule.marketplace})
+                problems += [f"{where}::$.rules[{index}].marketplace: {p}" for p in _param_errors(merged)]
             rules.append(rule)
     ids = [r.id for r in rules]
     problems += [f"rule id '{i}' is defined twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
@@ -111,11 +118,18 @@ class Settings:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    repository: str = "extras"  # or "marketplace", whose limits differ (a 70-character description)
     source: str = "the command line"
 
 
 def configure(rules: Iterable[Rule], settings: Settings) -> list[Rule]:
-    """The enabled rules with the user's severities and parameters; exit 2 on anything unknown."""
+    """The enabled rules with the user's severities and parameters; exit 2 on anything unknown.
+
+    Parameters come from the rules data, then its ``marketplace`` values when the config says
+    ``repository = "marketplace"``, then the user's. Rules of one ``group`` (the three image
+    dimension rules) each see the whole group's parameters, so each can name the one size that
+    satisfies all of them.
+    """
     rules = list(rules)
     known = {r.id for r in rules}
     families = {r.family for r in rules}
@@ -125,18 +139,29 @@ def configure(rules: Iterable[Rule], settings: Settings) -> list[Rule]:
     for rule_id in (*settings.severity, *settings.params):
         if rule_id not in known:
             raise ToolkitError(f"{settings.source}: unknown rule '{rule_id}' (see `tilekit rules`)")
+    configured = [_configured(rule, settings) for rule in rules]
+    groups: dict[str, dict[str, Any]] = {}
+    for rule in configured:
+        if rule.group:
+            groups.setdefault(rule.group, {}).update(rule.params)
     enabled = []
-    for rule in rules:
+    for rule in configured:
         if settings.select and not any(matches(rule, s) for s in settings.select):
             continue
         if any(matches(rule, s) for s in settings.ignore):
             continue
-        if rule.id in settings.severity:
-            rule = replace(rule, severity=Severity(settings.severity[rule.id]))
-        if rule.id in settings.params:
-            rule = replace(rule, params={**rule.params, **settings.params[rule.id]})
-            problems = _param_errors(rule)
-            if problems:
-                raise ToolkitError(f"{settings.source}: parameters of {rule.id}: " + "; ".join(problems))
-        enabled.append(rule)
+        enabled.append(replace(rule, params=groups[rule.group]) if rule.group else rule)
     return enabled
+
+
+def _configured(rule: Rule, settings: Settings) -> Rule:
+    if settings.repository == "marketplace" and rule.marketplace:
+        rule = replace(rule, params={**rule.params, **rule.marketplace})
+    if rule.id in settings.severity:
+        rule = replace(rule, severity=Severity(settings.severity[rule.id]))
+    if rule.id in settings.params:
+        rule = replace(rule, params={**rule.params, **settings.params[rule.id]})
+        problems = _param_errors(rule)
+        if problems:
+            raise ToolkitError(f"{settings.source}: parameters of {rule.id}: " + "; ".join(problems))
+    return rule

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from toolkit.checks import CHECKS
 from toolkit.errors import ToolkitError
-from toolkit.findings import INTERNAL_ERROR, Finding, Severity, printable
+from toolkit.findings import INTERNAL_ERROR, Finding, Problem, Severity, printable
 from toolkit.rules import Rule
 from toolkit.tile import Discovery, Limits, Tile, display_path
 
@@ -24,32 +24,39 @@ class Subject(Protocol):
 
 
 def check(subject: Subject, rules: Iterable[Rule]) -> list[Finding]:
-    """Every enabled rule's findings on one subject. A rule that crashes costs only its own findings:
-    it becomes a tilekit/internal-error finding, and the other rules still run."""
-    found: list[Finding] = []
+    """Every enabled rule's findings on one subject, one per defect. A rule that crashes costs only its own
+    findings: it becomes a tilekit/internal-error finding, and the other rules still run."""
+    found: list[tuple[Rule, Problem]] = []
+    crashed: list[Finding] = []
     for rule in rules:
         if rule.check is None:
             continue  # reported by the runner itself
         try:
-            problems = list(CHECKS[rule.check].run(subject, rule.params))
+            found += [(rule, problem) for problem in CHECKS[rule.check].run(subject, rule.params)]
         except ToolkitError:
             raise
         except Exception as exc:  # noqa: BLE001 - any bug in a check; reported, never a traceback
-            found.append(_internal_error(subject, rule, exc))
-            continue
-        found += [
-            Finding(
-                rule=rule.id,
-                severity=rule.severity,
-                tile=printable(subject.display),
-                path=printable(subject.path(p.file)),
-                line=p.line,
-                column=p.column,
-                message=printable(p.message),
-            )
-            for p in problems
-        ]
-    return _drop_superseded(found, rules)
+            crashed.append(_internal_error(subject, rule, exc))
+    tile, kept = printable(subject.display), _one_per_defect(found)
+    return crashed + [
+        Finding(rule=rule.id, severity=rule.severity, tile=tile, path=printable(subject.path(p.file)), line=p.line,
+                column=p.column, message=printable(p.message))
+        for rule, p in kept
+    ]
+
+
+def _one_per_defect(found: list[tuple[Rule, Problem]]) -> list[tuple[Rule, Problem]]:
+    """Drop what another finding already explains: a rule's ``supersedes`` (rules data) names the rules whose
+    findings on the same defect it explains, the same defect being the same key, or the same file and line
+    (the same whole file, for findings without a line)."""
+    explained: set[tuple[str, str, Any]] = set()
+    for rule, problem in found:
+        for victim in rule.supersedes:
+            explained.add((victim, problem.file, problem.line))
+            if problem.key is not None:
+                explained.add((victim, "", problem.key))
+    return [(rule, p) for rule, p in found
+            if (rule.id, p.file, p.line) not in explained and (rule.id, "", p.key) not in explained]
 
 
 def _internal_error(subject: Subject, rule: Rule, exc: Exception) -> Finding:
@@ -61,18 +68,6 @@ def _internal_error(subject: Subject, rule: Rule, exc: Exception) -> Finding:
         message=f"the rule {rule.id} crashed on this tile ({type(exc).__name__}: {detail}); its findings are "
                 "missing, every other rule ran. This is a bug in tilekit: please report it with the tile's files",
     )
-
-
-def _drop_superseded(found: list[Finding], rules: Iterable[Rule]) -> list[Finding]:
-    """A finding explains others on its line (a placeholder also fails the e-mail format)."""
-    explained = {
-        (victim, f.path, f.line)
-        for rule in rules
-        for victim in rule.supersedes
-        for f in found
-        if f.rule == rule.id and f.line is not None
-    }
-    return [f for f in found if (f.rule, f.path, f.line) not in explained]
 
 
 def limits(rules: Iterable[Rule]) -> Limits:

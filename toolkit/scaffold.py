@@ -163,7 +163,7 @@ def _check(tile: Path, cwd: Path) -> list[Finding]:
     from toolkit import rules, runner
     from toolkit.tile import Discovery
 
-    enabled = [r for r in rules.catalogue() if r.target == "tile"]
+    enabled = [r for r in rules.configure(rules.catalogue(), rules.Settings()) if r.target == "tile"]
     return runner.run(Discovery([tile], {}, 0), enabled, cwd)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -14,10 +15,15 @@ from toolkit.tile import Tile
 
 UNREADABLE_PARAMS = params(max_pixels=POSITIVE)
 SIZE_PARAMS = params(max_bytes=POSITIVE)
-RANGE_PARAMS = params(min=POSITIVE, max=POSITIVE)
-RATIO_PARAMS = params(ratio=RATIO)
+# The dimension rules share their parameters (rules data: group image-dimensions); each declares its own.
+_DIMENSIONS = {"min_width": POSITIVE, "max_width": POSITIVE, "ratio": RATIO, "min_height": POSITIVE,
+               "max_height": POSITIVE}
+WIDTH_PARAMS = params(_DIMENSIONS, min_width=POSITIVE, max_width=POSITIVE)
+RATIO_PARAMS = params(_DIMENSIONS, ratio=RATIO)
+HEIGHT_PARAMS = params(_DIMENSIONS, min_height=POSITIVE, max_height=POSITIVE)
 MODE_PARAMS = params(modes={**NAMES, "minItems": 1})
-PROFILE_PARAMS = params(srgb_descriptions={"type": "array", "items": REGEX})
+PROFILE_PARAMS = params(tolerance={"type": "integer", "minimum": 0, "maximum": 255},
+                        grid_steps={"type": "integer", "minimum": 2, "maximum": 16})
 NAME_PARAMS = params(stem_pattern=REGEX)
 _MODE_NAMES = {
     "RGBA": "RGB with an alpha channel", "P": "a palette", "L": "greyscale", "LA": "greyscale with alpha",
@@ -33,15 +39,16 @@ def _readable(tile: Tile) -> Iterator[tuple[str, reader.ImageInfo]]:
 
 
 def unreadable(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """Each image is a whole, identifiable image within a sane pixel count."""
+    """Each image is a whole, identifiable image within Pillow's safe pixel count."""
     cap = params["max_pixels"]
     for rel in tile.memo(images):
         image = info(tile, rel)
         if image.error and not image.access:
             yield Problem(rel, f"the image {image.error}; re-export it as PNG or JPEG")
         elif image.width * image.height > cap:
-            yield Problem(rel, f"the image declares {image.width}x{image.height} pixels, over the {cap:,}-pixel cap "
-                          "for carousel images (a decompression bomb?); it was not decoded")
+            yield Problem(rel, f"the image declares {image.width}x{image.height} = {image.width * image.height:,} "
+                          f"pixels, more than the {cap:,} an image reader can safely open, so it was not read "
+                          "further; export it at the carousel size, 1440x810")
 
 
 def file_size(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -54,39 +61,86 @@ def file_size(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
                           f"{size - limit:,}): compress it, e.g. save the PNG optimized or export as JPEG")
 
 
+def target_size(width: int, params: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The size nearest ``width`` that satisfies every dimension rule as configured (None if none can)."""
+    rw, rh = params["ratio"]
+    step = rw // math.gcd(rw, rh)  # widths whose exact height is a whole number of pixels
+    low, high = -(-params["min_width"] // step) * step, params["max_width"] // step * step
+    sizes = [(w, w * rh // rw) for w in range(low, high + 1, step)
+             if params["min_height"] <= w * rh // rw <= params["max_height"]]
+    return min(sizes, key=lambda size: (abs(size[0] - width), size[0])) if sizes else None
+
+
+def _to(width: int, params: Mapping[str, Any]) -> str:
+    """'scale it to 1440x810', with a word of warning when that means scaling up."""
+    size = target_size(width, params)
+    if size is None:
+        return "no size satisfies the configured width, height and ratio together; check the configuration"
+    upscale = " (better: capture it at that size, since scaling up blurs)" if size[0] > width else ""
+    return f"scale it to {size[0]}x{size[1]}{upscale}"
+
+
+def _fits(image: reader.ImageInfo, params: Mapping[str, Any]) -> tuple[bool, bool, bool]:
+    rw, rh = params["ratio"]
+    return (params["min_width"] <= image.width <= params["max_width"], image.width * rh == image.height * rw,
+            params["min_height"] <= image.height <= params["max_height"])
+
+
 def width(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    low, high = params["min"], params["max"]
+    """1440 px wide (a range, when configured); the message names the one size that passes every dimension rule."""
+    low, high = params["min_width"], params["max_width"]
     wanted = f"{low} px" if low == high else f"{low}-{high} px"
+    rw, rh = params["ratio"]
     for rel, image in _readable(tile):
-        if not low <= image.width <= high:
-            yield Problem(rel, f"the image is {image.width} px wide{_rotated(image)}; it must be {wanted}: resize it "
-                          f"to {low}x{low * 9 // 16}")
-
-
-def height(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    low, high = params["min"], params["max"]
-    for rel, image in _readable(tile):
-        if not low <= image.height <= high:
-            yield Problem(rel, f"the image is {image.height} px high{_rotated(image)}; it must be {low}-{high} px")
+        wide, ratio, _high = _fits(image, params)
+        if wide:
+            continue
+        w, h = image.width, image.height
+        if ratio:
+            yield Problem(rel, f"{w}x{h}{_rotated(image)} is {rw}:{rh} but {w} px wide; it must be {wanted}: "
+                          f"{_to(w, params)}")
+        else:
+            units = min(w // rw, h // rh)
+            crop = f"crop {w - units * rw}x{h - units * rh} px (to {units * rw}x{units * rh}) or pad, then " \
+                if units else "pad it, then "
+            yield Problem(rel, f"{w}x{h}{_rotated(image)} is not {rw}:{rh} ({w}:{h}) and not {wanted} wide; "
+                          f"{crop}{_to(w, params)}")
 
 
 def aspect_ratio(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Exactly 16:9: ``w*9 == h*16``, with the nearest valid size named."""
     rw, rh = params["ratio"]
     for rel, image in _readable(tile):
-        w, h = image.width, image.height
-        if w * rh == h * rw:
+        _wide, ratio, _high = _fits(image, params)
+        if ratio:
             continue
+        w, h = image.width, image.height
         exact, remainder = divmod(w * rh, rw)
-        if remainder == 0:
+        if remainder == 0 and params["min_height"] <= exact <= params["max_height"]:
             off = h - exact
-            side = "short of" if off < 0 else "over"
-            fix = f"crop or pad to {w}x{exact}"
-            yield Problem(rel, f"{w}x{h}{_rotated(image)} is {abs(off)} px {side} {rw}:{rh}; {fix}")
+            side = "over" if off > 0 else "short of"
+            yield Problem(rel, f"{w}x{h}{_rotated(image)} is {abs(off)} px {side} {rw}:{rh}; pad or crop it to "
+                          f"{w}x{exact}")
         else:
-            nearest = max(rw, round(w / rw) * rw)
-            yield Problem(rel, f"{w}x{h}{_rotated(image)} is not {rw}:{rh} (its width is not a multiple of {rw}); "
-                          f"resize to {nearest}x{nearest * rh // rw}")
+            yield Problem(rel, f"{w}x{h}{_rotated(image)} is not {rw}:{rh} ({w}:{h}); crop or pad it to {rw}:{rh}, "
+                          f"then {_to(w, params)}")
+
+
+def height(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    low, high = params["min_height"], params["max_height"]
+    for rel, image in _readable(tile):
+        if not _fits(image, params)[2]:
+            yield Problem(rel, f"the image is {image.height} px high{_rotated(image)}; it must be {low}-{high} px: "
+                          f"{_to(image.width, params)}")
+
+
+_MODE_ADVICE = {
+    "RGBA": "flatten it onto an opaque background and save it as RGB, without an alpha channel",
+    "LA": "flatten it onto an opaque background and save it as RGB",
+    "PA": "flatten it and save it as RGB (truecolor), not with a palette",
+    "P": "save it as RGB (truecolor, 24-bit), not with a palette",
+    "CMYK": "convert it to RGB through its CMYK profile (e.g. 'Convert to Profile > sRGB IEC61966-2.1')",
+}
 
 
 def color_mode(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -94,25 +148,35 @@ def color_mode(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     for rel, image in _readable(tile):
         if image.mode not in modes:
             what = _MODE_NAMES.get(image.mode, image.mode)
-            yield Problem(rel, f"the colour mode is {image.mode} ({what}); it must be {' or '.join(modes)}: "
-                          "flatten it and save it as RGB (no alpha channel, no palette)")
+            advice = _MODE_ADVICE.get(image.mode, "convert it to RGB colour and save it again")
+            yield Problem(rel, f"the colour mode is {image.mode} ({what}); it must be {' or '.join(modes)}: {advice}")
 
 
 def color_profile(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """An embedded ICC profile, when there is one, is sRGB."""
-    patterns = [re.compile(p) for p in params["srgb_descriptions"]]
+    """An embedded ICC profile, when there is one, converts colours like sRGB (measured, whatever its name)."""
     for rel, image in _readable(tile):
         if image.icc_error:
             yield Problem(rel, f"{image.icc_error}; convert the image to sRGB and export it again")
-        elif image.icc_description is not None and not any(p.search(image.icc_description) for p in patterns):
-            yield Problem(rel, f"the embedded colour profile is '{image.icc_description}', not sRGB; convert it to "
-                          "sRGB (e.g. 'Convert to Profile > sRGB IEC61966-2.1') and export again")
+            continue
+        if image.icc_description is None:
+            continue
+        try:
+            deviation = reader.srgb_deviation(image.icc, params["grid_steps"])
+        except ValueError as exc:
+            yield Problem(rel, f"the embedded colour profile '{image.icc_description}' cannot convert RGB colours "
+                          f"({exc}); convert the image to sRGB and export it again")
+            continue
+        if deviation > params["tolerance"]:
+            yield Problem(rel, f"the embedded colour profile '{image.icc_description}' is not sRGB: it shifts colours "
+                          f"by up to {deviation} of 255 per channel; convert the image to sRGB (e.g. 'Convert to "
+                          "Profile > sRGB IEC61966-2.1') and export it with that profile")
 
 
 def untagged_color(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """Some colour information is present: an ICC profile, a PNG sRGB chunk, or EXIF ColorSpace sRGB."""
+    """Some colour information is present: an ICC profile, a PNG sRGB, gAMA or cHRM chunk, or EXIF sRGB."""
     for rel, image in _readable(tile):
-        if image.icc_description is None and not image.icc_error and not image.srgb_chunk and not image.exif_srgb:
+        if (image.icc_description is None and not image.icc_error and not image.srgb_chunk and not image.exif_srgb
+                and not image.gamma_chunks):
             yield Problem(rel, "the image carries no colour profile, so viewers assume sRGB; export it with an "
                           "embedded sRGB profile to be sure its colours show as intended")
 
@@ -127,9 +191,23 @@ def file_name(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             continue
         bad = dict.fromkeys(ch for ch in stem if not pattern.fullmatch(ch))
         named = ", ".join(_describe(ch) for ch in bad)
-        clean = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "image"
-        yield Problem(rel, f"the file name {name!r} contains {named}; use letters, digits, '_' and '-' only, e.g. "
-                      f"'{clean}{name[len(stem):]}' (and update image_url)")
+        proposal = proposed_name(tile, rel, pattern)
+        yield Problem(rel, f"the file name {name!r} contains {named}; use letters, digits, '_' and '-' only: rename "
+                      f"it to '{proposal}' and update image_url and the README")
+
+
+def proposed_name(tile: Tile, rel: str, pattern: re.Pattern[str]) -> str:
+    """A name for the image that passes the stem pattern and no other file of its folder has."""
+    folder, _, name = rel.rpartition("/")
+    stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")
+    clean = clean if clean and pattern.fullmatch(clean) else "image"
+    taken = {f.lower() for f in tile.files}
+    candidate, number = clean, 1
+    while f"{folder}/{candidate}{dot}{extension}".lstrip("/").lower() in taken:
+        number += 1
+        candidate = f"{clean}_{number}"
+    return f"{candidate}{dot}{extension}"
 
 
 def _describe(char: str) -> str:
@@ -151,8 +229,8 @@ def _rotated(image: reader.ImageInfo) -> str:
 CHECKS = {
     "image.unreadable": Check(unreadable, UNREADABLE_PARAMS),
     "image.file_size": Check(file_size, SIZE_PARAMS),
-    "image.width": Check(width, RANGE_PARAMS),
-    "image.height": Check(height, RANGE_PARAMS),
+    "image.width": Check(width, WIDTH_PARAMS),
+    "image.height": Check(height, HEIGHT_PARAMS),
     "image.aspect_ratio": Check(aspect_ratio, RATIO_PARAMS),
     "image.color_mode": Check(color_mode, MODE_PARAMS),
     "image.color_profile": Check(color_profile, PROFILE_PARAMS),

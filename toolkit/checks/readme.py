@@ -15,9 +15,9 @@ from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
 from toolkit.tilepath import Kind
 
-SECTIONS_PARAMS = params(
-    {"near_misses": {"type": "object", "additionalProperties": NAMES}}, sections=NAMES, data_sections=NAMES
-)
+_NEAR_MISSES = {"near_misses": {"type": "object", "additionalProperties": NAMES}}
+SECTIONS_PARAMS = params(_NEAR_MISSES, sections=NAMES, data_sections=NAMES)
+REQUIRED_PARAMS = params(_NEAR_MISSES, sections=NAMES, data_sections=NAMES, anchors=NAMES)
 SETUP_PARAMS = params(section=STRING, level={"type": "integer", "minimum": 3, "maximum": 6})
 ANCHOR_PARAMS = params(keys=NAMES)
 IMAGE_PARAMS = params(raw_url_prefixes=NAMES)
@@ -38,23 +38,52 @@ def present(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def required_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """Each required H2 is present as a top-level heading with that exact text."""
+    """Each required H2 is present as a top-level heading with that exact text. The finding names the manifest
+    anchor that points at the section or at its near miss, so readme/broken-anchor stays silent on it."""
     doc = tile.readme
     if doc is None:
         return
     headings = doc.all_headings
     present_h2 = {h.text for h in doc.sections(2)}
+    anchors = _anchors(tile, params["anchors"])
     for name, why in _required(tile, params):
         if name in present_h2:
             continue
         near = _near_miss(name, headings, params.get("near_misses", {}).get(name, ()))
         because = f" (required because {why})" if why else ""
+        to_missing = [key for key, target in anchors.items() if _same_anchor(target, name)]
         if near is None:
+            already = f"; manifest.json's {_keys(to_missing)} already points at it" if to_missing else ""
             yield Problem(README, f"missing H2 section '## {name}'{because}; add it (headings match exactly, "
-                          "case-sensitive)")
+                          f"case-sensitive){already}", key=f"section:{name}")
+            continue
+        to_near = [key for key, target in anchors.items() if near.text != name and _same_anchor(target, near.text)]
+        if to_near:
+            update = f", and set {_keys(to_near)} in manifest.json to 'README.md#{name}' (it points at the old heading)"
+        elif to_missing:
+            update = f" (manifest.json's {_keys(to_missing)} already points at README.md#{name})"
         else:
-            yield Problem(README, f"missing H2 section '## {name}'{because}; found {_describe(near)} at line "
-                          f"{near.line}: {_advice(name, near)}", line=near.line, column=1)
+            update = ""
+        yield Problem(README, f"missing H2 section '## {name}'{because}; found {_describe(near)} at line "
+                      f"{near.line}: {_advice(name, near)}{update}", line=near.line, column=1, key=f"section:{name}")
+
+
+def _anchors(tile: Tile, keys: Any) -> dict[str, str]:
+    """The manifest's ``tile.<key>`` anchors into the README: key -> the heading named after '#'."""
+    found = {}
+    for key in keys:
+        value = tile.manifest_get("tile", key)
+        if isinstance(value, str) and value.startswith(f"{README}#"):
+            found[key] = value.split("#", 1)[1]
+    return found
+
+
+def _same_anchor(anchor: str, heading: str) -> bool:
+    return anchor == heading or _slug(anchor) == _slug(heading)
+
+
+def _keys(keys: list[str]) -> str:
+    return " and ".join(f"tile.{key}" for key in keys)
 
 
 def empty_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -98,18 +127,16 @@ def broken_anchors(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         return
     headings = doc.all_headings
     targets = {h.text for h in headings} | {_slug(h.text) for h in headings}
-    for key in params["keys"]:
-        value = tile.manifest_get("tile", key)
-        if not isinstance(value, str) or not value.startswith(f"{README}#"):
-            continue
-        anchor = value.split("#", 1)[1]
+    for key, anchor in _anchors(tile, params["keys"]).items():
         if anchor in targets or _slug(anchor) in targets:
             continue
         line, column = manifest.position(("tile", key))
         h2 = ", ".join(h.text for h in doc.sections(2)) or "none"
-        yield Problem(MANIFEST, f"$.tile.{key} points at '{value}' but README.md has no heading '{anchor}' "
-                      f"(its H2s: {h2}); add '## {anchor}' to the README or point the anchor at an existing "
-                      "heading", line=line, column=column)
+        # Keyed by the section it names: when that is a required section readme/missing-section reports, that
+        # finding (which names this anchor) is the one shown.
+        yield Problem(MANIFEST, f"$.tile.{key} points at 'README.md#{anchor}' but README.md has no heading "
+                      f"'{anchor}' (its H2s: {h2}); add '## {anchor}' to the README or point the anchor at an "
+                      "existing heading", line=line, column=column, key=f"section:{anchor}")
 
 
 def images_exist(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -242,7 +269,7 @@ def _char_name(char: str, replacements: Mapping[str, str]) -> str:
 
 CHECKS = {
     "readme.present": Check(present, NO_PARAMS),
-    "readme.required_sections": Check(required_sections, SECTIONS_PARAMS),
+    "readme.required_sections": Check(required_sections, REQUIRED_PARAMS),
     "readme.empty_sections": Check(empty_sections, SECTIONS_PARAMS),
     "readme.setup_subsections": Check(setup_subsections, SETUP_PARAMS),
     "readme.broken_anchors": Check(broken_anchors, ANCHOR_PARAMS),
