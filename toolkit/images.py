@@ -18,7 +18,7 @@ _SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the image a quarter
 
 
 class ImageInfo(NamedTuple):
-    bytes: int
+    file_bytes: int
     format: str | None = None  # Pillow's name: PNG, JPEG, GIF, ...
     error: str = ""  # why the image cannot be used; the other fields are then unset
     access: bool = False  # the error is the file system's (permissions, not a file): tile/unreadable's

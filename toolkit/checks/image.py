@@ -55,7 +55,7 @@ def file_size(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """At most 1,000,000 bytes (Datadog's own validator counts bytes, not MiB)."""
     limit = params["max_bytes"]
     for rel in tile.memo(images):
-        size = info(tile, rel).bytes
+        size = info(tile, rel).file_bytes
         if size > limit:
             yield Problem(rel, f"the file is {size:,} bytes; at most {limit:,} are allowed (over by "
                           f"{size - limit:,}): compress it, e.g. save the PNG optimized or export as JPEG")
