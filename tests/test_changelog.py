@@ -94,6 +94,21 @@ def test_entries_out_of_order(tile: Path) -> None:
     assert check(tile, text) == [("changelog/order", C, 7)]
 
 
+def test_a_reversed_file_is_one_finding_naming_every_pair(tile: Path) -> None:
+    text = "# CHANGELOG\n\n" + "".join(f"## 1.{minor}.0 / 2025-0{minor + 1}-01\n\n* x\n\n" for minor in range(4))
+    write(tile / "CHANGELOG.md", text)
+    [f] = findings("acme_cloud", select="changelog/")
+    assert (f["rule"], f["line"]) == ("changelog/order", 7)
+    assert f["message"] == (
+        "entries are not newest first: 1.1.0 (line 7) comes after 1.0.0 (line 3) but is newer; 1.2.0 (line 11) "
+        "comes after 1.1.0 (line 7) but is newer; 1.3.0 (line 15) comes after 1.2.0 (line 11) but is newer; list "
+        "the entries newest first (versions descending, dates not increasing)")
+    # The advice, followed: the same entries, newest first.
+    write(tile / "CHANGELOG.md", "# CHANGELOG\n\n" + "".join(
+        f"## 1.{minor}.0 / 2025-0{minor + 1}-01\n\n* x\n\n" for minor in reversed(range(4))))
+    assert findings("acme_cloud", select="changelog/") == []
+
+
 def test_dates_out_of_order(tile: Path) -> None:
     text = "# CHANGELOG\n\n## 1.1.0 / 2024-01-01\n\n* a\n\n## 1.0.0 / 2025-03-04\n\n* b\n"
     assert check(tile, text) == [("changelog/order", C, 7)]
@@ -111,11 +126,14 @@ def test_versions_compare_numerically(tile: Path) -> None:
     assert check(tile, text) == []
 
 
+@pytest.mark.parametrize("label", ["**_Changed_**:", "_**Changed**_:", "***Changed:***"])
+def test_labels_that_render_the_same_are_accepted(tile: Path, label: str) -> None:
+    assert check(tile, GOOD.replace("***Changed***:", label)) == []
+
+
 @pytest.mark.parametrize(
     ("label", "fix"),
     [
-        ("**_Added_**:", "write '***Added***:'"),
-        ("_**Added**_:", "write '***Added***:'"),
         ("***Added***", "write '***Added***:'"),
         ("### Added", "write '***Added***:'"),
         ("**Features**:", "use one of ***Added***:"),

@@ -103,12 +103,28 @@ def test_each_violation_is_its_own_finding_with_json_path(tile: Path) -> None:
     assert [(f["line"], f["message"].split(" ")[0]) for f in result] == [(4, "$.app_id"), (14, "$.tile.title")]
 
 
-def test_marketplace_description_limit_is_70(tile: Path) -> None:
+def test_description_limit_is_80_in_extras_even_with_a_vendor_id(tile: Path) -> None:
+    data = json.loads(json.dumps(FULL_MANIFEST))  # it has author.vendor_id
+    data["tile"]["description"] = "D" * 71
+    write(tile / "manifest.json", json.dumps(data, indent=2))
+    assert findings("acme_cloud", select="manifest/schema") == []
+    data["tile"]["description"] = "D" * 85
+    write(tile / "manifest.json", json.dumps(data, indent=2))
+    [f] = findings("acme_cloud", select="manifest/schema")  # one value, one limit: one finding
+    assert f["message"] == "$.tile.description is 85 characters long; at most 80 are allowed: shorten it"
+
+
+def test_marketplace_description_limit_is_70_when_the_config_says_so(tile: Path) -> None:
     data = json.loads(json.dumps(FULL_MANIFEST))
     data["tile"]["description"] = "D" * 71
     write(tile / "manifest.json", json.dumps(data, indent=2))
+    write(tile.parent / ".tilekit.toml", 'repository = "marketplace"\n')
     [f] = findings("acme_cloud", select="manifest/schema")
-    assert "at most 70" in f["message"] and f["line"] == 13
+    assert f["message"] == "$.tile.description is 71 characters long; at most 70 are allowed: shorten it"
+    assert f["line"] == 13
+    data["tile"]["description"] = "D" * 70  # the advice, followed
+    write(tile / "manifest.json", json.dumps(data, indent=2))
+    assert findings("acme_cloud", select="manifest/schema") == []
 
 
 def test_wrong_top_level_type(tile: Path) -> None:

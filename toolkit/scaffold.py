@@ -127,7 +127,7 @@ def generate(answers: Answers, output_dir: Path, cwd: Path) -> tuple[Path, list[
         except OSError as exc:
             raise ToolkitError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
         rendered = _render(context(answers), staging)
-        findings = _check(rendered, cwd)
+        findings = _check(rendered, cwd, answers.marketplace)
         problems = [f for f in findings if f.rule != "tile/placeholder"]
         if problems:
             details = "\n  ".join(f"{f.rule}: {f.message}" for f in problems)
@@ -159,11 +159,12 @@ def _render(variables: dict[str, Any], staging: Path) -> Path:
         raise ToolkitError(f"the tile template could not be rendered: {exc}") from exc
 
 
-def _check(tile: Path, cwd: Path) -> list[Finding]:
+def _check(tile: Path, cwd: Path, marketplace: bool) -> list[Finding]:
     from toolkit import rules, runner
     from toolkit.tile import Discovery
 
-    enabled = [r for r in rules.configure(rules.catalogue(), rules.Settings()) if r.target == "tile"]
+    settings = rules.Settings(repository="marketplace" if marketplace else "extras")
+    enabled = [r for r in rules.configure(rules.catalogue(), settings) if r.target == "tile"]
     return runner.run(Discovery([tile], {}, 0), enabled, cwd)
 
 

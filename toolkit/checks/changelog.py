@@ -13,7 +13,8 @@ from toolkit.textfile import State
 from toolkit.tile import CHANGELOG, Tile
 
 FORMAT_PARAMS = params(pattern=REGEX, example=STRING)
-LABEL_PARAMS = params(labels={**NAMES, "minItems": 1}, form={"type": "string", "pattern": "\\{label\\}"})
+_FORM = {"type": "string", "pattern": "\\{label\\}"}
+LABEL_PARAMS = params(labels={**NAMES, "minItems": 1}, form=_FORM, same_rendering={"type": "array", "items": _FORM})
 
 _VERSION = re.compile(r"(?<![\d.])(\d+)\.(\d+)\.(\d+)(?![\d.])")
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -108,22 +109,31 @@ def dates(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def order(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """Entries go newest first: versions strictly descending, dates never increasing."""
+    """Entries go newest first: versions strictly descending, dates never increasing. Every pair out of order
+    is named in one finding for the file (a reversed file is one defect); each repeated version is its own."""
     seen: dict[tuple[int, int, int], int] = {}
+    pairs: list[tuple[Entry, Entry, str]] = []
     previous: Entry | None = None
     for entry in tile.memo(entries):
         if entry.version in seen:
             yield Problem(CHANGELOG, f"version {entry.version_text} repeats the entry at line "
                           f"{seen[entry.version]}; each version has one entry", line=entry.line, column=1)
         elif previous is not None and entry.version > previous.version:
-            yield Problem(CHANGELOG, f"version {entry.version_text} comes after {previous.version_text} (line "
-                          f"{previous.line}) but is newer; list entries newest first", line=entry.line, column=1)
+            pairs.append((entry, previous, "is newer"))
         elif previous is not None and _later(entry.date, previous.date):
-            yield Problem(CHANGELOG, f"{entry.version_text} is dated {entry.date}, after {previous.version_text}'s "
-                          f"{previous.date} (line {previous.line}); dates must not increase down the file",
-                          line=entry.line, column=1)
+            pairs.append((entry, previous, f"is dated {entry.date}, after {previous.date}"))
         seen.setdefault(entry.version, entry.line)
         previous = entry
+    if not pairs:
+        return
+    named = [f"{e.version_text} (line {e.line}) comes after {p.version_text} (line {p.line}) but {why}"
+             for e, p, why in pairs[:_NAMED]]
+    more = f", and {len(pairs) - _NAMED} more" if len(pairs) > _NAMED else ""
+    yield Problem(CHANGELOG, f"entries are not newest first: {'; '.join(named)}{more}; list the entries newest "
+                  "first (versions descending, dates not increasing)", line=pairs[0][0].line, column=1)
+
+
+_NAMED = 10  # pairs spelled out in one changelog/order message
 
 
 def section_labels(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -133,6 +143,8 @@ def section_labels(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         return
     valid = {params["form"].format(label=label): label for label in params["labels"]}
     listed = ", ".join(valid)
+    # Spellings that render exactly as the canonical form does are not a partner's problem.
+    accepted = set(valid) | {form.format(label=label) for form in params["same_rendering"] for label in params["labels"]}
     inside = False
     for token in doc.tokens:
         kind = token["type"]
@@ -144,7 +156,7 @@ def section_labels(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         line = token.get(LINE, 1)
         source = doc.lines[line - 1].strip()
         label = _label(source, heading=kind == "heading")
-        if label is None or source in valid:
+        if label is None or source in accepted:
             continue
         known = next((form for form, name in valid.items() if name.lower() == label.lower()), None)
         fix = f"write '{known}'" if known else f"use one of {listed}"

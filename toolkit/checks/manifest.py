@@ -13,7 +13,8 @@ from toolkit.resources import load_json
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, Tile
 
-SCHEMA_PARAMS = params(schema={"type": "string", "pattern": r"^[\w.-]+\.json$"})
+SCHEMA_PARAMS = params(schema={"type": "string", "pattern": r"^[\w.-]+\.json$"},
+                       overrides={"type": "object", "propertyNames": {"pattern": "^(/[^/]+)+$"}})
 TAGS_PARAMS = params(known={**NAMES, "minItems": 1})
 
 
@@ -41,10 +42,19 @@ def unique_keys(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 @cache
-def _validator(name: str) -> Any:
+def _validator(name: str, overrides: str = "{}") -> Any:
+    """The schema ``name`` with ``overrides`` (JSON: pointer -> value) applied, compiled once."""
+    import json
+
     from jsonschema import Draft202012Validator
 
     schema = load_json(name)
+    for where, value in json.loads(overrides).items():  # e.g. the Marketplace's shorter description
+        *path, last = where.strip("/").split("/")
+        node = schema
+        for step in path:
+            node = node.setdefault(step, {})
+        node[last] = value
     return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
 
 
@@ -69,7 +79,9 @@ def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     doc = tile.manifest
     if doc is None or doc.error is not None:
         return
-    errors = _validator(params["schema"]).iter_errors(doc.value)
+    import json
+
+    errors = _validator(params["schema"], json.dumps(params["overrides"], sort_keys=True)).iter_errors(doc.value)
     seen: set[tuple[int, str]] = set()
     for error in sorted(errors, key=lambda e: doc.position(tuple(e.absolute_path))):
         path = tuple(error.absolute_path)
