@@ -163,7 +163,35 @@ def test_unknown_classifier_tag_warns_at_its_line(tile: Path) -> None:
     edit_manifest(tile, lambda m: m["tile"]["classifier_tags"].extend(["Category::Clowd", "Category::AI/ML"]))
     [f] = findings("acme_cloud", select="manifest/")
     assert (f["rule"], f["severity"], f["line"]) == ("manifest/classifier-tag", "warning", 22)
-    assert "did you mean 'Category::Cloud'" in f["message"]
+    # A misspelling is not guessed at: the nearest string may well mean something else.
+    assert f["message"] == ("classifier tag 'Category::Clowd' is not in Datadog's known list; use a tag from "
+                            "Datadog's list (`tilekit rules manifest/classifier-tag`)")
+
+
+def test_spellings_in_live_use_are_accepted(tile: Path) -> None:
+    tags = ["Category::Data Stores", "Category::Notifications", "Category::SIEM", "Category::Message Queues",
+            "Category::IoT", "Category::Mainframes", "Supported OS::macOS", "Submitted Data Type::Metrics"]
+    edit_manifest(tile, lambda m: m["tile"].update(classifier_tags=tags))
+    assert found("acme_cloud", select="manifest/classifier-tag") == []
+
+
+@pytest.mark.parametrize(
+    ("tag", "hint"),
+    [
+        ("Supported OS::MacOS", "write 'Supported OS::macOS'"),
+        ("category::data store", "write 'Category::Data Store'"),
+        ("Category::Notification ", "write 'Category::Notification'"),
+        ("Category::Siem", "write 'Category::SIEM'"),
+        ("Category::SIM", "use a tag from Datadog's list"),  # not SIEM, and not SNMP either
+    ],
+)
+def test_suggestions_only_respell_the_same_tag(tile: Path, tag: str, hint: str) -> None:
+    edit_manifest(tile, lambda m: m["tile"].update(classifier_tags=[tag]))
+    [f] = findings("acme_cloud", select="manifest/classifier-tag")
+    assert f["message"].endswith(hint if hint.startswith("write") else hint + " (`tilekit rules manifest/classifier-tag`)")
+    if hint.startswith("write"):  # the advice, followed
+        edit_manifest(tile, lambda m: m["tile"].update(classifier_tags=[hint.split("'")[1]]))
+        assert findings("acme_cloud", select="manifest/classifier-tag") == []
 
 
 def test_legacy_tag_spellings_are_accepted(tile: Path) -> None:

@@ -155,9 +155,14 @@ def test_extension_and_format(tile: Path) -> None:
     carousel(tile, "images/photo.jpeg", "images/SHOUT.PNG", "images/liar.png")
     assert media_rules(tile) == [
         ("media/format-mismatch", "acme_cloud/images/liar.png", None),
-        ("media/extension", M, line_of(tile, "photo.jpeg")),
-        ("media/extension", M, line_of(tile, "SHOUT.PNG")),
+        ("media/extension", M, line_of(tile, "photo.jpeg")),  # .PNG is accepted, as ddev accepts it
     ]
+    # The advice, followed: rename to what the message proposes and update image_url.
+    [message] = [f["message"] for f in findings("acme_cloud", select="media/extension")]
+    assert message.endswith("rename the file to 'images/photo.jpg' and update image_url")
+    (tile / "images/photo.jpeg").rename(tile / "images/photo.jpg")
+    carousel(tile, "images/photo.jpg", "images/SHOUT.PNG")
+    assert media_rules(tile) == []
 
 
 def test_unsafe_and_missing_paths(tile: Path, tmp_path: Path) -> None:

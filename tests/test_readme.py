@@ -36,9 +36,15 @@ Mail us.
 @pytest.fixture
 def tile_no_data(tile: Path) -> Path:
     """The example tile without metrics, so 'Data Collected' is not required."""
-    write(tile / "metadata.csv", (tile / "metadata.csv").read_text().splitlines()[0] + "\n")
+    _collect_nothing(tile)
     write(tile / "README.md", BASE)
     return tile
+
+
+def _collect_nothing(tile: Path) -> None:
+    write(tile / "metadata.csv", (tile / "metadata.csv").read_text().splitlines()[0] + "\n")
+    edit_manifest(tile, lambda m: m["tile"].update(classifier_tags=[
+        t for t in m["tile"]["classifier_tags"] if not t.startswith("Submitted Data Type::")]))
 
 
 def test_example_tile_has_no_readme_findings(tile: Path) -> None:
@@ -127,15 +133,25 @@ def test_heading_in_code_block_does_not_count(tile_no_data: Path) -> None:
         (lambda t: None, "metadata.csv"),  # the example lists one metric
         (lambda t: write(t / "assets/service_checks.json", '[{"check": "acme.up"}]'), "service_checks"),
         (lambda t: edit_manifest(t, lambda m: m["assets"]["integration"]["events"].update(creates_events=True)), "events"),
-        (lambda t: edit_manifest(t, lambda m: m["assets"].update(logs={"source": "acme"})), "logs"),
+        (lambda t: edit_manifest(t, lambda m: m["assets"].update(logs={"source": "acme"})), "assets.logs"),
+        (lambda t: write(t / "assets/logs/acme.yaml", "id: acme-cloud\n"), "log pipeline assets/logs/acme.yaml"),
+        (lambda t: edit_manifest(t, lambda m: m["tile"]["classifier_tags"].append("Submitted Data Type::Logs")),
+         "'Submitted Data Type::Logs'"),
     ],
 )
 def test_data_collected_required_when_tile_collects_data(tile: Path, setup, why: str) -> None:
     if why != "metadata.csv":
-        write(tile / "metadata.csv", (tile / "metadata.csv").read_text().splitlines()[0] + "\n")
+        _collect_nothing(tile)
     setup(tile)
     write(tile / "README.md", BASE)
-    assert found("acme_cloud", select="readme/missing-section") == [("readme/missing-section", R, None)]
+    [f] = findings("acme_cloud", select="readme/missing-section")
+    assert (f["rule"], f["path"], f["line"]) == ("readme/missing-section", R, None)
+    assert f["message"].startswith("missing H2 section '## Data Collected' (required because") and why in f["message"]
+
+
+def test_log_pipeline_tests_alone_do_not_count_as_data(tile_no_data: Path) -> None:
+    write(tile_no_data / "assets/logs/acme_tests.yaml", "id: acme-cloud\n")
+    assert found("acme_cloud", select="readme/") == []
 
 
 def test_data_collected_not_required_without_data(tile_no_data: Path) -> None:

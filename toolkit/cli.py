@@ -193,23 +193,35 @@ def _append_summary(path: Path, report: Report) -> None:
 
 
 @cli.command(name="rules")
+@click.argument("rule", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_rules(fmt: str) -> None:
-    """List every rule: id, default severity, summary and parameters."""
+def list_rules(rule: str | None, fmt: str) -> None:
+    """List every rule (or RULE, a rule id or a family such as image/): id, default severity, summary,
+    parameters and whether `tilekit fix` can repair it."""
     import json
 
-    from toolkit.rules import catalogue
+    from toolkit.rules import catalogue, matches
 
-    rules = catalogue()
+    rules = [r for r in catalogue() if rule is None or matches(r, rule)]
+    if not rules:
+        import difflib
+
+        names = [r.id for r in catalogue()] + sorted({f"{r.family}/" for r in catalogue()})
+        close = difflib.get_close_matches(rule or "", names, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; `tilekit rules` lists them all"
+        raise ToolkitError(f"no rule or family '{rule}'{hint}")
     if fmt == "json":
         payload = [
-            {"id": r.id, "severity": r.severity.value, "summary": r.summary, "params": dict(r.params), "help": r.help}
+            {"id": r.id, "severity": r.severity.value, "summary": r.summary, "params": dict(r.params), "fix": r.fix,
+             "help": r.help}
             for r in rules
         ]
         click.echo(json.dumps({"rules": payload}, indent=2, ensure_ascii=False))
         return
-    for rule in rules:
-        click.echo(f"{rule.id}  [{rule.severity.value}]\n    {rule.summary}\n    {rule.help}")
-        for name, value in rule.params.items():
+    for entry in rules:
+        fixable = f", fixable{' with --unsafe' if entry.fix == 'unsafe' else ''}" if entry.fix else ""
+        click.echo(f"{entry.id}  [{entry.severity.value}{fixable}]\n    {entry.summary}\n    {entry.help}")
+        for name, value in entry.params.items():
             shown = json.dumps(value, ensure_ascii=False)
-            click.echo(f"    {name}: {shown if len(shown) <= 100 else shown[:97] + '...'}")
+            # One rule asked for by name is shown whole (a vocabulary, say); the full list stays readable.
+            click.echo(f"    {name}: {shown if rule or len(shown) <= 100 else shown[:97] + '...'}")

@@ -22,6 +22,7 @@ class Rule:
     params: Mapping[str, Any] = field(default_factory=dict)
     supersedes: tuple[str, ...] = ()  # rules whose findings on the same defect this one explains
     group: str | None = None  # rules that share their parameters (see configure)
+    fix: str | None = None  # "safe" or "unsafe" when `tilekit fix` can repair its findings
     marketplace: Mapping[str, Any] = field(default_factory=dict)  # params for repository = "marketplace"
     target: str = "tile"  # "tile": `tilekit validate`; "video": `tilekit video`
 
@@ -66,6 +67,7 @@ def catalogue() -> tuple[Rule, ...]:
                 params=raw.get("params", {}),
                 supersedes=tuple(raw.get("supersedes", ())),
                 group=raw.get("group"),
+                fix=raw.get("fix"),
                 marketplace=raw.get("marketplace", {}),
                 target=data.get("target", "tile"),
             )

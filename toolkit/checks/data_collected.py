@@ -28,6 +28,15 @@ def reasons(tile: Tile) -> list[str]:
         found.append("the manifest sets creates_events")
     if tile.manifest_get("assets", "logs"):
         found.append("the manifest declares assets.logs")
+    pipelines = [name for name in tile.files if name.startswith("assets/logs/")
+                 and name.endswith((".yaml", ".yml")) and not name.rsplit(".", 1)[0].endswith("_tests")]
+    if pipelines:
+        found.append(f"it ships the log pipeline {pipelines[0]}")
+    tags = tile.manifest_get("tile", "classifier_tags")
+    submitted = [t for t in tags if isinstance(t, str) and t.startswith("Submitted Data Type::")] \
+        if isinstance(tags, list) else []
+    if submitted:
+        found.append(f"the manifest tags it '{submitted[0]}'")
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -98,16 +99,25 @@ def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if doc is None or not isinstance(tags, list):
         return
     known = params["known"]
+    spellings: dict[str, str] = {}
+    for tag in known:  # the first spelling listed is the one suggested ("macOS" before "Mac OS")
+        spellings.setdefault(_same_meaning(tag), tag)
     for index, tag in enumerate(tags):
         if not isinstance(tag, str) or tag in known:
             continue
-        import difflib
-
-        close = difflib.get_close_matches(tag, known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "use a tag from Datadog's list (`tilekit rules` shows it)"
+        respelt = spellings.get(_same_meaning(tag))
+        hint = f"write '{respelt}'" if respelt else "use a tag from Datadog's list (`tilekit rules manifest/classifier-tag`)"
         line, column = doc.position(("tile", "classifier_tags", index))
         yield Problem(MANIFEST, f"classifier tag '{tag}' is not in Datadog's known list; {hint}",
                       line=line, column=column)
+
+
+def _same_meaning(tag: str) -> str:
+    """A tag with case, spacing, punctuation and a plural 's' taken away: respellings of one tag meet here,
+    tags of different meaning (SIEM, SNMP) do not."""
+    prefix, _, value = tag.partition("::")
+    words = re.findall(r"[a-z0-9]+", value.lower())
+    return re.sub(r"[^a-z0-9]", "", prefix.lower()) + "::" + "".join(w.removesuffix("s") for w in words)
 
 
 def _explain(error: Any, where: str) -> str:

@@ -79,18 +79,19 @@ def safe_paths(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def extensions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """Each image_url ends in exactly one of the allowed extensions (lower case: .png, .jpg)."""
+    """Each image_url ends in one of the allowed extensions, in any case as ddev's own check (.PNG passes,
+    .jpeg does not)."""
     allowed = params["extensions"]
     for media in tile.memo(entries):
         if not isinstance(media.url, str) or media.unsafe or not media.url:
             continue
         suffix = posixpath.splitext(media.url)[1]
-        if suffix in allowed:
+        if suffix.lower() in allowed:
             continue
         stem = posixpath.splitext(media.url)[0]
-        better = ".jpg" if suffix.lower() in (".jpeg", ".jpg") else ".png"
+        better = ".jpg" if suffix.lower() == ".jpeg" else ".png"
         yield _url_problem(tile, media, f"has the extension '{suffix or '(none)'}'; carousel images must end in "
-                           f"{' or '.join(allowed)} (lower case): rename the file to '{stem}{better}'")
+                           f"{' or '.join(allowed)}: rename the file to '{stem}{better}' and update image_url")
 
 
 def format_matches(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
