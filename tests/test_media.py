@@ -270,3 +270,55 @@ def test_no_pixel_is_decoded(tile: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     carousel(tile, "images/a.png", "images/b.jpg")
     assert media_rules(tile) == []
     assert loads == []
+
+
+def _follow(tile: Path, rel: str, message: str) -> str:
+    """Do what a finding's message says, with Pillow as a partner's editor would; return the image's path."""
+    import io
+    import re
+
+    from PIL import Image, ImageCms
+
+    from tests.imaging import SRGB_ICC
+
+    path = tile / rel
+    image = Image.open(path)
+    icc = image.info.get("icc_profile", SRGB_ICC)
+    if size := re.search(r"(?:scale it to|pad or crop it to) (\d+)x(\d+)", message):
+        image = image.resize((int(size.group(1)), int(size.group(2))), Image.Resampling.LANCZOS)
+    elif "it must be RGB" in message:
+        image = image.convert("RGBA").convert("RGB") if "flatten" in message else image.convert("RGB")
+    elif "is not sRGB" in message:
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), srgb)
+        icc = SRGB_ICC
+    elif rename := re.search(r"rename it to '([^']+)'", message):
+        path.unlink()
+        path = path.with_name(rename.group(1))
+        carousel(tile, f"images/{path.name}")
+    image.save(path, icc_profile=icc)
+    return f"images/{path.name}"
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("short.png", {"size": (1440, 809)}),
+        ("tall.png", {"size": (1440, 811)}),
+        ("retina.png", {"size": (2560, 1440)}),
+        ("odd.png", {"size": (1715, 965)}),
+        ("small.png", {"size": (1280, 720)}),
+        ("rgba.png", {"mode": "RGBA"}),
+        ("palette.png", {"mode": "P"}),
+        ("grey.png", {"mode": "L"}),
+        ("p3.png", {"icc": DISPLAY_P3_ICC}),
+        ("Screen Shot 1.png", {}),
+    ],
+)
+def test_following_the_advice_leaves_no_finding(tile: Path, name: str, options: dict[str, Any]) -> None:
+    rel = f"images/{name}"
+    make_image(tile / rel, **options)
+    carousel(tile, rel)
+    [finding] = [f for f in findings("acme_cloud") if f["rule"].startswith(("image/", "media/"))]
+    rel = _follow(tile, rel, finding["message"])
+    assert [f for f in found("acme_cloud") if f[0].startswith(("image/", "media/"))] == [], rel
