@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -32,13 +32,14 @@ def cli() -> None:
     """Scaffold and validate Datadog integration tiles."""
 
 
+# (question, default) for each value `new` asks when it is not given; the limit is added where there is one.
 PROMPTS = {
     "author": "Company (partner) name",
     "homepage": "Company homepage (https://...)",
     "support_email": "Support e-mail",
     "sales_email": "Sales e-mail",
-    "description": "One-sentence description",
-    "metric_prefix": "Metric prefix (e.g. acme_cloud.)",
+    "description": "One-sentence description (at most {limit} characters)",
+    "metric_prefix": "Metric prefix",
 }
 
 
@@ -57,33 +58,83 @@ def stdin_is_terminal() -> bool:
 @click.option("--sales-email", help="Where users reach sales.")
 @click.option("--description", help="One sentence for the tile (at most 80 characters; 70 for Marketplace).")
 @click.option("--metric-prefix", help="Prefix of the tile's metrics (default: the folder name and a dot).")
+@click.option("--category", "categories", multiple=True, metavar="CATEGORY",
+              help="A Category:: classifier tag, e.g. Cloud or 'Cost Management'; repeatable.")
+@click.option("--supported-os", "supported_os", multiple=True, metavar="OS",
+              help="A Supported OS:: tag (Linux, Windows, macOS, Any, ...); repeatable. Default: Linux, Windows, macOS.")
 @click.option("--marketplace/--no-marketplace", default=None,
               help="A Marketplace listing: folder <partner>_<app>, vendor_id and pricing.")
-def new(name: str, output_dir: Path, no_input: bool, marketplace: bool | None, **values: str | None) -> None:
+def new(name: str, output_dir: Path, no_input: bool, marketplace: bool | None, categories: tuple[str, ...],
+        supported_os: tuple[str, ...], **values: str | None) -> None:
     """Lay out a new tile, NAME being the offering's name (e.g. "Acme Cloud")."""
+    import shlex
+
     from toolkit import scaffold
     from toolkit.report import location
-
-    scaffold.check_name(name)  # before any prompt or file: a bad name wastes nothing
-    if not no_input and stdin_is_terminal():
-        for key, question in PROMPTS.items():
-            if not values[key]:
-                values[key] = click.prompt(question, default="", show_default=False).strip() or None
-        if marketplace is None:
-            marketplace = click.confirm("Marketplace listing?", default=False)
-    answers = scaffold.Answers(name=name, marketplace=bool(marketplace), **values)
-    cwd = Path.cwd()
-    target, findings = scaffold.generate(answers, output_dir, cwd)
     from toolkit.tile import display_path
 
-    where = display_path(target, cwd)
+    scaffold.check_name(name)  # before any prompt or file: a bad name wastes nothing
+    tags = scaffold.check_tags(categories, "Category"), scaffold.check_tags(supported_os, "Supported OS")
+    interactive = not no_input and stdin_is_terminal()
+    if interactive and marketplace is None:
+        marketplace = click.confirm("Marketplace listing?", default=False)
+    marketplace = bool(marketplace)
+    for key, given in values.items():  # options are checked like typed answers, before anything is written
+        if given:
+            try:
+                values[key] = scaffold.check_answer(key, given, marketplace)
+            except ValueError as exc:
+                raise ToolkitError(f"--{key.replace('_', '-')} {given!r}: {exc}") from None
+    if interactive:
+        _ask(name, output_dir, marketplace, values)
+    answers = scaffold.Answers(name=name, marketplace=marketplace, categories=tags[0], supported_os=tags[1],
+                               **values)
+    cwd = Path.cwd()
+    target, findings = scaffold.generate(answers, output_dir, cwd)
+    where = shlex.quote(display_path(target, cwd))
     click.echo(f"Created {where}/ for {name.strip()!r}.")
+    click.echo("Carousel images go in images/: 1440x810 px (16:9), RGB with an sRGB profile, at most 1,000,000 "
+               "bytes, listed in tile.media with a caption of at most 300 characters (`tilekit rules image/`).")
     if findings:
         click.echo(f"Fill in its {len(findings)} placeholders, then run `tilekit validate {where}`:")
         for finding in findings:
             click.echo(f"  {location(finding)}: {finding.message}")
     else:
         click.echo(f"Check it any time with `tilekit validate {where}`.")
+
+
+def _ask(name: str, output_dir: Path, marketplace: bool, values: dict[str, str | None]) -> None:
+    """Prompt for each value not given, checking each answer as it is typed and asking again with the reason.
+    The target folder is checked before the first question, so no answer is typed in vain."""
+    from toolkit import scaffold
+
+    def check(key: str) -> Any:
+        def proc(text: str) -> str | None:
+            if not text.strip():
+                return None  # skipped: a placeholder goes there
+            try:
+                return scaffold.check_answer(key, text, marketplace)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
+        return proc
+
+    def target_is_free() -> None:
+        folder = output_dir / scaffold.folder_name(scaffold.Answers(name=name, marketplace=marketplace,
+                                                                    author=values["author"]))
+        if folder.exists() or folder.is_symlink():
+            raise ToolkitError(f"{folder} already exists; tilekit new never overwrites or merges into a folder: "
+                               "choose another --output-dir or name")
+
+    if not marketplace:
+        target_is_free()
+    for key, question in PROMPTS.items():
+        if values[key]:
+            continue
+        default = f"{scaffold.slug(name, '_')}." if key == "metric_prefix" else ""
+        question = question.format(limit=scaffold.description_limit(marketplace))
+        values[key] = click.prompt(question, default=default, show_default=bool(default), value_proc=check(key))
+        if key == "author" and marketplace:
+            target_is_free()  # a Marketplace folder is named after the partner
 
 
 @cli.command()

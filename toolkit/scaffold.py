@@ -41,6 +41,70 @@ class Answers:
     description: str | None = None
     metric_prefix: str | None = None
     marketplace: bool = False
+    categories: tuple[str, ...] = ()  # "Category::..." tags, already checked
+    supported_os: tuple[str, ...] = ()  # "Supported OS::..." tags, already checked; empty: the usual three
+
+
+# Each answer is checked as it is typed, against the part of the manifest schema it fills.
+_ANSWER_SCHEMA = {
+    "author": "/properties/author/properties/name",
+    "homepage": "/$defs/url",
+    "support_email": "/$defs/email",
+    "sales_email": "/$defs/email",
+    "description": "/properties/tile/properties/description",
+    "metric_prefix": "/properties/assets/properties/integration/properties/metrics/properties/prefix",
+}
+DEFAULT_OS = ("Supported OS::Linux", "Supported OS::Windows", "Supported OS::macOS")
+_PREFIX = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\.?")
+
+
+def description_limit(marketplace: bool) -> int:
+    return 70 if marketplace else 80
+
+
+def check_answer(field: str, value: str, marketplace: bool = False) -> str:
+    """``value`` for ``field`` stripped, or ValueError saying, in a partner's words, why it does not fit."""
+    from jsonschema import Draft202012Validator
+
+    from toolkit.resources import load_json
+
+    value = value.strip()
+    node: Any = load_json("manifest.schema.json")
+    for step in _ANSWER_SCHEMA[field].strip("/").split("/"):
+        node = node[step]
+    if field == "description":
+        node = {**node, "maxLength": description_limit(marketplace)}
+    error = next(iter(Draft202012Validator(node).iter_errors(value)), None)
+    if error is not None:
+        hint = node.get("x-hint", "")
+        if error.validator == "maxLength":
+            raise ValueError(f"{len(value)} characters; at most {node['maxLength']} are allowed")
+        raise ValueError(hint or error.message)
+    if field == "metric_prefix" and not _PREFIX.fullmatch(value):
+        raise ValueError("use lower-case letters, digits and '_', in dot-separated parts, e.g. acme_cloud.")
+    return value
+
+
+def check_tags(values: tuple[str, ...] | list[str], kind: str) -> tuple[str, ...]:
+    """``--category`` or ``--supported-os`` values as known tags (the prefix and the exact spelling are optional:
+    'cloud' is 'Category::Cloud'); ToolkitError naming the known ones otherwise."""
+    from toolkit.checks.manifest import same_meaning
+    from toolkit.rules import catalogue
+
+    known = [t for t in next(r for r in catalogue() if r.id == "manifest/classifier-tag").params["known"]
+             if t.startswith(f"{kind}::")]
+    spellings: dict[str, str] = {}
+    for tag in known:
+        spellings.setdefault(same_meaning(tag), tag)
+    tags = []
+    for value in values:
+        tag = value if "::" in value else f"{kind}::{value.strip()}"
+        found = spellings.get(same_meaning(tag))
+        if found is None:
+            names = ", ".join(t.split("::", 1)[1] for t in known)
+            raise ToolkitError(f"'{value}' is not a known {kind}; choose from: {names}")
+        tags.append(found)
+    return tuple(dict.fromkeys(tags))
 
 
 def check_name(name: str) -> None:
@@ -53,10 +117,10 @@ def check_name(name: str) -> None:
                            "(it becomes the tile title)")
     if _JINJA.search(stripped):
         raise ToolkitError(f"the tile name {stripped!r} contains template syntax ('{{{{', '{{%' or '{{#'); "
-                           "use letters, digits, spaces, '-', '_' and '.'")
+                           "use ASCII letters, digits, spaces, '-', '_' and '.'")
     if not _NAME_CHARS.fullmatch(stripped):
         bad = sorted({ch for ch in stripped if not _NAME_CHARS.fullmatch(ch)})
-        raise ToolkitError(f"the tile name {stripped!r} contains {', '.join(map(repr, bad))}; use letters, digits, "
+        raise ToolkitError(f"the tile name {stripped!r} contains {', '.join(map(repr, bad))}; use ASCII letters, digits, "
                            "spaces, '-', '_' and '.'")
     if stripped.lower().startswith("datadog"):
         raise ToolkitError(f"the tile name {stripped!r} starts with 'Datadog'; partner tiles are named after the "
@@ -83,7 +147,7 @@ def context(answers: Answers) -> dict[str, Any]:
     """The template's private variables: plain text for Markdown, JSON-encoded values for JSON."""
     name = answers.name.strip()
     folder = folder_name(answers)
-    limit = 70 if answers.marketplace else 80
+    limit = description_limit(answers.marketplace)
 
     def value(given: str | None, placeholder: str) -> str:
         return json.dumps(given if given else PLACEHOLDER.format(placeholder), ensure_ascii=False)
@@ -105,11 +169,40 @@ def context(answers: Answers) -> dict[str, Any]:
         "_sales_email_json": value(answers.sales_email, "sales e-mail address"),
         "_vendor_id_json": value(vendor, "the vendor_id Datadog gives you"),
         "_metric_prefix_json": json.dumps(prefix if prefix.endswith(".") else f"{prefix}."),
+        "_classifier_tags_json": _json_list(classifier_tags(answers), indent=6),
+        "_support_text": support_text(answers),
         "_dashboard_key_json": json.dumps(f"{name} Overview"),
         "_dashboard_path_json": json.dumps(f"assets/dashboards/{folder}_overview.json"),
         "_dashboard_title_json": json.dumps(f"{name} Overview"),
         "_dashboard_description_json": json.dumps(f"An overview of {name}: its activity and health at a glance."),
     }
+
+
+def classifier_tags(answers: Answers) -> list[str]:
+    offering = ["Category::Marketplace", "Offering::Software License"] if answers.marketplace \
+        else ["Offering::Integration"]
+    categories = [c for c in answers.categories if c not in offering]
+    return [*categories, *offering, "Submitted Data Type::Metrics", *(answers.supported_os or DEFAULT_OS)]
+
+
+def support_text(answers: Answers) -> str:
+    """The README's Support section from the contacts given; a placeholder when there are none."""
+    contacts = []
+    if answers.support_email:
+        contacts.append(f"e-mail {answers.author or answers.name.strip()} support at <{answers.support_email}>")
+    if answers.homepage:
+        contacts.append(f"visit <{answers.homepage}>")
+    if not contacts:
+        return PLACEHOLDER.format("how to get help: your support e-mail, a link to your documentation, and any "
+                                  "other contact.")
+    text = " or ".join(contacts)
+    return f"Need help? {text[0].upper()}{text[1:]}."
+
+
+def _json_list(items: list[str], indent: int) -> str:
+    """A JSON array laid out as the template's other arrays are: an item a line at ``indent``."""
+    inner = ",\n".join(" " * indent + json.dumps(item) for item in items)
+    return f"[\n{inner}\n{' ' * (indent - 2)}]"
 
 
 def generate(answers: Answers, output_dir: Path, cwd: Path) -> tuple[Path, list[Finding]]:

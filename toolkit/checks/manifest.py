@@ -101,18 +101,18 @@ def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     known = params["known"]
     spellings: dict[str, str] = {}
     for tag in known:  # the first spelling listed is the one suggested ("macOS" before "Mac OS")
-        spellings.setdefault(_same_meaning(tag), tag)
+        spellings.setdefault(same_meaning(tag), tag)
     for index, tag in enumerate(tags):
         if not isinstance(tag, str) or tag in known:
             continue
-        respelt = spellings.get(_same_meaning(tag))
+        respelt = spellings.get(same_meaning(tag))
         hint = f"write '{respelt}'" if respelt else "use a tag from Datadog's list (`tilekit rules manifest/classifier-tag`)"
         line, column = doc.position(("tile", "classifier_tags", index))
         yield Problem(MANIFEST, f"classifier tag '{tag}' is not in Datadog's known list; {hint}",
                       line=line, column=column)
 
 
-def _same_meaning(tag: str) -> str:
+def same_meaning(tag: str) -> str:
     """A tag with case, spacing, punctuation and a plural 's' taken away: respellings of one tag meet here,
     tags of different meaning (SIEM, SNMP) do not."""
     prefix, _, value = tag.partition("::")
