@@ -225,3 +225,11 @@ def test_missing_or_folder_video_is_exit_2(tmp_path: Path) -> None:
 )
 def test_display_size_on_probe_dicts(stream: dict[str, object], expected: tuple[int, int] | None) -> None:
     assert display_size(stream) == expected
+
+
+def test_a_broken_ffprobe_is_blamed_not_the_video(videos: Path, tmp_path: Path) -> None:
+    fake = _fake_ffprobe(tmp_path, "exit 139")  # dies without a word, as a crashing binary does
+    result = run_cli("video", str(videos / "Acme-Cloud.mp4"), "--ffprobe", str(fake))
+    assert result.exit_code == 2
+    assert "failed without reading the video (no message); the video is not to blame" in result.output
+    assert "video/unreadable" not in result.output

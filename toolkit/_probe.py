@@ -11,13 +11,21 @@ import json
 import sys
 
 
+_BROKEN_TOOL = ("error while loading shared libraries", "Segmentation fault", "Illegal instruction", "core dumped")
+
+
 def main(ffprobe: str, path: str) -> dict[str, object]:
     import ffmpeg
 
     try:
         return {"probe": ffmpeg.probe(path, cmd=ffprobe, v="error")}
     except ffmpeg.Error as exc:
-        return {"error": (exc.stderr or b"").decode("utf-8", "replace").strip() or "ffprobe failed"}
+        said = (exc.stderr or b"").decode("utf-8", "replace").strip()
+        if not said or any(sign in said for sign in _BROKEN_TOOL):
+            # ffprobe says something about every file it cannot read; silence, or a loader error, is its own fault
+            return {"tool_error": f"{ffprobe} failed without reading the video ({said or 'no message'}); the "
+                                  "video is not to blame"}
+        return {"error": said}
     except OSError as exc:  # the binary could not be started at all
         return {"tool_error": f"cannot run {ffprobe}: {exc.strerror or exc}"}
     except ValueError as exc:  # ffprobe printed something that is not JSON
