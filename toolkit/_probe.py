@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 
-
 _BROKEN_TOOL = ("error while loading shared libraries", "Segmentation fault", "Illegal instruction", "core dumped")
 
 
