@@ -176,7 +176,8 @@ def test_caps_are_data_and_configurable(tile: Path) -> None:
         ("README.md", "## Overview\n\nx\n" + ">" * 3000 + " x\n", []),
         ("manifest.json", "[" * 10_000 + "]" * 10_000, [("manifest/invalid-json", M, 1)]),
         ("assets/service_checks.json", "[" * 2000 + "]" * 2000, []),
-        ("metadata.csv", "metric_name,description\nacme.x," + "d" * 200_000 + "\n", []),
+        ("metadata.csv", (EXAMPLE / "metadata.csv").read_text().replace("Number of API", "d" * 200_000),
+         [("metadata/description", "acme_cloud/metadata.csv", 2)]),
     ],
     ids=["60000-headings", "deep-list", "deep-quote", "deep-manifest", "deep-service-checks", "csv-field-limit"],
 )

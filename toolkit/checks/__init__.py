@@ -6,7 +6,7 @@ YAML ``check:`` to its code.
 
 from __future__ import annotations
 
-from toolkit.checks import changelog, image, manifest, media, readme, tilefiles, video
+from toolkit.checks import changelog, image, manifest, media, metadata, readme, tilefiles, video
 from toolkit.checks._schema import Check
 
 CHECKS: dict[str, Check] = {
@@ -17,4 +17,5 @@ CHECKS: dict[str, Check] = {
     **media.CHECKS,
     **image.CHECKS,
     **video.CHECKS,
+    **metadata.CHECKS,
 }
