@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE, ROOT, edit_manifest, findings, found, write
+from tests import ddev
+from tests.conftest import edit_manifest, findings, found, write
+from tests.ddev import Mutation
 
 MD = "acme_cloud/metadata.csv"
 HEADER = ("metric_name,metric_type,interval,unit_name,per_unit_name,description,orientation,integration,"
@@ -119,16 +117,6 @@ def test_advice_followed_leaves_nothing(tile: Path) -> None:
 # Parity with Datadog's own validator ---------------------------------------------------------------------------
 
 
-def _ddev() -> Path | None:
-    for candidate in (os.environ.get("TILEKIT_DDEV"), ROOT / ".venv-ddev/bin/ddev", shutil.which("ddev")):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
-
-
-Mutation = Callable[[Path], None]
-
-
 def _csv(*rows: str, header: str = HEADER) -> Mutation:
     return lambda tile: write(tile / "metadata.csv", "\n".join([header, *rows]) + "\n")
 
@@ -178,37 +166,7 @@ DDEV_CRASHES = {"no_curated_column"}
 def test_verdicts_match_ddev_validate_metadata(tmp_path: Path) -> None:
     """ddev 14.4.0 and tilekit fail exactly the same generated tiles, but where ddev crashes. (tilekit's unit list
     comes from ddev 20.1.0, which adds 'decibel-milliwatt' and 'investigation'; no case uses them.)"""
-    import json
-    from concurrent.futures import ThreadPoolExecutor
-
-    ddev = _ddev()
-    if ddev is None:
-        if os.environ.get("CI"):
-            pytest.fail("ddev is not installed; .ci/run installs ddev==14.4.0 into .venv-ddev")
-        pytest.skip("ddev is not installed (pip install 'ddev==14.4.0' into .venv-ddev)")
-    repo = tmp_path / "integrations-extras"
-    for name, mutate in PARITY_CASES.items():
-        shutil.copytree(EXAMPLE, repo / name)
-        mutate(repo / name)
-    env = {**os.environ, "HOME": str(tmp_path / "home")}
-    for command in (["git", "init", "-q"], ["git", "add", "-A"],
-                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiles"],
-                    [str(ddev), "config", "set", "repos.extras", str(repo)]):
-        subprocess.run(command, cwd=repo, env=env, check=True, capture_output=True, timeout=120)
-
-    def ddev_verdict(name: str) -> tuple[str, int, str]:
-        run = subprocess.run([str(ddev), "--no-interactive", "-e", "validate", "metadata", name], cwd=repo, env=env,
-                             capture_output=True, text=True, timeout=300, check=False)
-        return name, run.returncode, run.stdout + run.stderr
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        verdicts = list(pool.map(ddev_verdict, PARITY_CASES))
-    ddev_fails = {name for name, code, _ in verdicts if code != 0}
-    crashed = {name for name, _, output in verdicts if "Traceback" in output}
+    ddev_fails, crashed, tilekit_fails = ddev.compare(tmp_path, PARITY_CASES, "metadata", "metadata/")
     assert crashed == DDEV_CRASHES
-    tilekit = [str(ROOT / ".venv/bin/tilekit")] if (ROOT / ".venv/bin/tilekit").exists() else ["tilekit"]
-    mine = subprocess.run([*tilekit, "validate", ".", "--select", "metadata/", "--format", "json"], cwd=repo,
-                          capture_output=True, text=True, check=False, timeout=120).stdout
-    tilekit_fails = {f["tile"] for f in json.loads(mine)["findings"] if f["severity"] == "error"}
     assert tilekit_fails == ddev_fails - DDEV_CRASHES
     assert len(ddev_fails) >= 20  # the cases do exercise ddev

@@ -6,7 +6,7 @@ YAML ``check:`` to its code.
 
 from __future__ import annotations
 
-from toolkit.checks import changelog, image, manifest, media, metadata, readme, tilefiles, video
+from toolkit.checks import changelog, image, manifest, media, metadata, readme, service_checks, tilefiles, video
 from toolkit.checks._schema import Check
 
 CHECKS: dict[str, Check] = {
@@ -18,4 +18,5 @@ CHECKS: dict[str, Check] = {
     **image.CHECKS,
     **video.CHECKS,
     **metadata.CHECKS,
+    **service_checks.CHECKS,
 }
