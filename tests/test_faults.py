@@ -175,7 +175,8 @@ def test_caps_are_data_and_configurable(tile: Path) -> None:
         ("README.md", "## Overview\n\nx\n" + "- " * 3000 + "x\n", []),  # a list nested 3,000 deep
         ("README.md", "## Overview\n\nx\n" + ">" * 3000 + " x\n", []),
         ("manifest.json", "[" * 10_000 + "]" * 10_000, [("manifest/invalid-json", M, 1)]),
-        ("assets/service_checks.json", "[" * 2000 + "]" * 2000, []),
+        ("assets/service_checks.json", "[" * 2000 + "]" * 2000,
+         [("service-checks/invalid", "acme_cloud/assets/service_checks.json", 1)]),
         ("metadata.csv", (EXAMPLE / "metadata.csv").read_text().replace("Number of API", "d" * 200_000),
          [("metadata/description", "acme_cloud/metadata.csv", 2)]),
     ],

@@ -45,9 +45,10 @@ def _entries(tile: Tile) -> Iterator[tuple[Source, int, dict[str, Any]]]:
             yield found, index, entry
 
 
-def _at(found: Source, *path: str | int) -> dict[str, int]:
+def _at(found: Source, message: str, *path: str | int) -> Problem:
+    """A finding on the service-checks file at the line of the key or entry at ``path``."""
     line, column = found.doc.position(tuple(path))
-    return {"line": line, "column": column}
+    return Problem(found.rel, message, line=line, column=column)
 
 
 def invalid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -61,14 +62,12 @@ def invalid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
                       column=doc.error.column)
     elif not isinstance(doc.value, list):
         what = "an empty object ({})" if doc.value == {} else f"a JSON {type(doc.value).__name__}"
-        yield Problem(found.rel, f"the file is {what}; it must be a list of service checks, [] when there are none",
-                      **_at(found))
+        yield _at(found, f"the file is {what}; it must be a list of service checks, [] when there are none")
     else:
         for index, entry in enumerate(doc.value):
             if not isinstance(entry, dict):
-                yield Problem(found.rel, f"{pointer((index,))} is not an object; each service check is an object "
-                              "with agent_version, check, description, groups, integration, name and statuses",
-                              **_at(found, index))
+                yield _at(found, f"{pointer((index,))} is not an object; each service check is an object with "
+                          "agent_version, check, description, groups, integration, name and statuses", index)
 
 
 def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -79,28 +78,26 @@ def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         extra = [k for k in entry if k not in keys]
         missing = [k for k in keys if k not in entry]
         if extra:
-            yield Problem(found.rel, f"{where} has the unknown key{'s' if len(extra) > 1 else ''} "
-                          f"{', '.join(map(repr, extra))}; an entry has exactly: {', '.join(keys)}",
-                          **_at(found, index, extra[0]))
+            yield _at(found, f"{where} has the unknown key{'s' if len(extra) > 1 else ''} "
+                          f"{', '.join(map(repr, extra))}; an entry has exactly: {', '.join(keys)}", index, extra[0])
         if missing:
-            yield Problem(found.rel, f"{where} is missing {', '.join(map(repr, missing))}; an entry has exactly: "
-                          f"{', '.join(keys)}", **_at(found, index))
+            yield _at(found, f"{where} is missing {', '.join(map(repr, missing))}; an entry has exactly: "
+                          f"{', '.join(keys)}", index)
         version = entry.get("agent_version")
         # ddev counts the numeric parts: "7.40.0" has three
         if "agent_version" in entry and not (isinstance(version, str)
                                              and sum(part.isdigit() for part in version.split(".")) == 3):
-            yield Problem(found.rel, f"{where}.agent_version {version!r} is not a version of 3 parts, e.g. \"7.40.0\"",
-                          **_at(found, index, "agent_version"))
+            yield _at(found, f"{where}.agent_version {version!r} is not a version of 3 numbers, e.g. \"7.40.0\"",
+                      index, "agent_version")
         for key in ("description", "name", "check"):
             if key in entry and not (isinstance(entry[key], str) and entry[key]):
-                yield Problem(found.rel, f"{where}.{key} must be a non-empty string", **_at(found, index, key))
+                yield _at(found, f"{where}.{key} must be a non-empty string", index, key)
         if "groups" in entry and not isinstance(entry["groups"], list):
-            yield Problem(found.rel, f"{where}.groups must be a list (of tag names; [] for none)",
-                          **_at(found, index, "groups"))
+            yield _at(found, f"{where}.groups must be a list (of tag names; [] for none)", index, "groups")
         given = entry.get("statuses")
         if "statuses" in entry and not (isinstance(given, list) and given and all(s in statuses for s in given)):
-            yield Problem(found.rel, f"{where}.statuses must be a non-empty list of {', '.join(statuses)}",
-                          **_at(found, index, "statuses"))
+            yield _at(found, f"{where}.statuses must be a non-empty list of {', '.join(statuses)}", index,
+                      "statuses")
 
 
 def check_name(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -113,16 +110,16 @@ def check_name(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if isinstance(check, str) and check:
             bad = characters.findall(check) + sequences.findall(check) + re.findall(r"^_+|_+$", check)
             if bad:
-                yield Problem(found.rel, f"check {check!r} contains {', '.join(map(repr, bad))}; use letters, digits, "
-                              "'_' and '.', e.g. acme_cloud.can_connect", **_at(found, index, "check"))
+                yield _at(found, f"check {check!r} contains {', '.join(map(repr, bad))}; use letters, digits, '_' "
+                          "and '.', e.g. acme_cloud.can_connect", index, "check")
                 continue
         for key in ("check", "name"):
             value = entry.get(key)
             if not isinstance(value, str) or not value:
                 continue
             if value in seen[key]:
-                yield Problem(found.rel, f"{key} {value!r} repeats the entry at line {seen[key][value]}; each service "
-                              f"check has its own {key}", **_at(found, index, key))
+                yield _at(found, f"{key} {value!r} repeats the entry at line {seen[key][value]}; each service "
+                          f"check has its own {key}", index, key)
             else:
                 seen[key][value] = found.doc.position((index, key))[0]
 
@@ -132,8 +129,8 @@ def integration(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     expected = tile.manifest_get("assets", "integration", "source_type_name")
     for found, index, entry in _entries(tile):
         if "integration" in entry and entry["integration"] != expected:
-            yield Problem(found.rel, f"{pointer((index,))}.integration is {entry['integration']!r}; it must be the "
-                          f"manifest's source_type_name, {expected!r}", **_at(found, index, "integration"))
+            yield _at(found, f"{pointer((index,))}.integration is {entry['integration']!r}; it must be the "
+                          f"manifest's source_type_name, {expected!r}", index, "integration")
 
 
 CHECKS = {
