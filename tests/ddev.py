@@ -29,7 +29,8 @@ def executable() -> Path:
     pytest.skip("ddev is not installed (python3 -m venv .venv-ddev && .venv-ddev/bin/pip install 'ddev==14.4.0')")
 
 
-def compare(tmp_path: Path, cases: dict[str, Mutation], validation: str, select: str) -> tuple[set[str], set[str], set[str]]:
+def compare(tmp_path: Path, cases: dict[str, Mutation], validation: str,
+            *select: str) -> tuple[set[str], set[str], set[str]]:
     """(tiles ddev fails, tiles where ddev crashed, tiles with a tilekit error under ``select``) for ``cases``, each a
     copy of the example tile changed by its mutation, in a git repository that ddev knows as integrations-extras."""
     ddev = executable()
@@ -51,7 +52,8 @@ def compare(tmp_path: Path, cases: dict[str, Mutation], validation: str, select:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         verdicts = list(pool.map(verdict, cases))
     tilekit = [str(ROOT / ".venv/bin/tilekit")] if (ROOT / ".venv/bin/tilekit").exists() else ["tilekit"]
-    mine = subprocess.run([*tilekit, "validate", ".", "--select", select, "--format", "json"], cwd=repo,
+    chosen = [arg for rule in select for arg in ("--select", rule)]
+    mine = subprocess.run([*tilekit, "validate", ".", *chosen, "--format", "json"], cwd=repo,
                           capture_output=True, text=True, check=False, timeout=120).stdout
     return ({name for name, code, _ in verdicts if code != 0},
             {name for name, _, output in verdicts if "Traceback" in output},

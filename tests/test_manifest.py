@@ -84,9 +84,9 @@ def test_example_tile_manifest_is_clean(tile: Path) -> None:
          16, "'vimeo_id'"),
         (lambda m: m["tile"].update(media=[{"media_type": "video", "caption": "c", "image_url": "i.png",
                                              "vimeo_id": "123"}]), 20, "integer"),
-        (lambda m: m["author"].update(support_email="support at acme"), 51, "e-mail address"),
-        (lambda m: m["author"].update(homepage="acme.example"), 50, "https://"),
-        (lambda m: m["author"].pop("name"), 48, "missing the required key 'name'"),
+        (lambda m: m["author"].update(support_email="support at acme"), 57, "e-mail address"),
+        (lambda m: m["author"].update(homepage="acme.example"), 56, "https://"),
+        (lambda m: m["author"].pop("name"), 54, "missing the required key 'name'"),
         (lambda m: m.pop("tile"), 1, "missing the required key 'tile'"),
     ],
 )

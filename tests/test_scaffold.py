@@ -39,9 +39,11 @@ def new(*args: str, code: int = 0) -> str:
 
 
 def fill_placeholders(tile: Path) -> None:
+    """What the partner still writes: the README's prose, and the SVG logo only they have."""
     for path in tile.rglob("*.md"):
         text = re.sub(r"\[\[TODO: [^\]]*\]\]", "Written by the partner.", path.read_text())
         path.write_text(text)
+    write(tile / "assets/logos/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>\n')
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -53,8 +55,10 @@ def test_fresh_scaffold_has_only_placeholder_errors_each_with_a_line(workdir: Pa
     output = new("Acme Cloud", "--no-input")
     assert "Created acme_cloud/" in output
     result = findings("acme_cloud")
-    assert result and {f["rule"] for f in result} == {"tile/placeholder"}
-    assert all(isinstance(f["line"], int) for f in result)
+    # Placeholders, and the logo only the partner has (a warning).
+    assert result and {f["rule"] for f in result} == {"tile/placeholder", "assets/logo"}
+    assert {f["rule"] for f in result if f["severity"] == "error"} == {"tile/placeholder"}
+    assert all(isinstance(f["line"], int) for f in result if f["rule"] == "tile/placeholder")
     assert not (workdir / "home").exists()  # cookiecutter's replay file is not left in $HOME
     assert sorted(p.name for p in (workdir / "acme_cloud").rglob("*") if p.is_file()) == [
         ".gitkeep", "CHANGELOG.md", "README.md", "acme_cloud_overview.json", "manifest.json",
@@ -64,7 +68,7 @@ def test_fresh_scaffold_has_only_placeholder_errors_each_with_a_line(workdir: Pa
 
 def test_with_every_option_only_readme_prose_is_left(workdir: Path) -> None:
     new("Acme Cloud", "--no-input", *ALL_OPTIONS)
-    assert {f["path"] for f in findings("acme_cloud")} == {"acme_cloud/README.md"}
+    assert {f["path"] for f in findings("acme_cloud")} == {"acme_cloud/README.md", "acme_cloud/assets/"}
 
 
 def test_filled_in_scaffold_has_no_error_and_no_warning(workdir: Path) -> None:

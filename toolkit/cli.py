@@ -96,7 +96,9 @@ def new(name: str, output_dir: Path, no_input: bool, marketplace: bool | None, c
     click.echo("Carousel images go in images/: 1440x810 px (16:9), RGB with an sRGB profile, at most 1,000,000 "
                "bytes, listed in tile.media with a caption of at most 300 characters (`tilekit rules image/`).")
     if findings:
-        click.echo(f"Fill in its {len(findings)} placeholders, then run `tilekit validate {where}`:")
+        placeholders = sum(f.rule == "tile/placeholder" for f in findings)
+        click.echo(f"Fill in its {placeholders} placeholders and add what it still lacks, then run "
+                   f"`tilekit validate {where}`:")
         for finding in findings:
             click.echo(f"  {location(finding)}: {finding.message}")
     else:

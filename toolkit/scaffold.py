@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ToolkitError
-from toolkit.findings import Finding
+from toolkit.findings import Finding, Severity
 
 MAX_NAME = 50
 _NAME_CHARS = re.compile(r"[A-Za-z0-9 _.-]+")
@@ -221,7 +221,8 @@ def generate(answers: Answers, output_dir: Path, cwd: Path) -> tuple[Path, list[
             raise ToolkitError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
         rendered = _render(context(answers), staging)
         findings = _check(rendered, cwd, answers.marketplace)
-        problems = [f for f in findings if f.rule != "tile/placeholder"]
+        # Placeholders and the warnings that need the partner's own files (an SVG logo) are what `new` leaves to do.
+        problems = [f for f in findings if f.rule != "tile/placeholder" and f.severity is Severity.ERROR]
         if problems:
             details = "\n  ".join(f"{f.rule}: {f.message}" for f in problems)
             raise ToolkitError(f"the values given do not make a valid tile:\n  {details}")

@@ -6,7 +6,19 @@ YAML ``check:`` to its code.
 
 from __future__ import annotations
 
-from toolkit.checks import changelog, image, manifest, media, metadata, readme, service_checks, tilefiles, video
+from toolkit.checks import (
+    assets,
+    changelog,
+    dashboard,
+    image,
+    manifest,
+    media,
+    metadata,
+    readme,
+    service_checks,
+    tilefiles,
+    video,
+)
 from toolkit.checks._schema import Check
 
 CHECKS: dict[str, Check] = {
@@ -19,4 +31,6 @@ CHECKS: dict[str, Check] = {
     **video.CHECKS,
     **metadata.CHECKS,
     **service_checks.CHECKS,
+    **dashboard.CHECKS,
+    **assets.CHECKS,
 }

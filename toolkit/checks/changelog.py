@@ -61,7 +61,7 @@ def present(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     source = tile.text(CHANGELOG)
     if source.state is State.MISSING:
         yield Problem(CHANGELOG, "no CHANGELOG.md in the tile; create it with a first entry "
-                      "'## 1.0.0 / YYYY-MM-DD' (the tile's Release Notes tab shows it)")
+                      "'## 1.0.0 / YYYY-MM-DD' (the tile's Release Notes tab shows it)", key=f"file:{CHANGELOG}")
     elif source.state in (State.DIRECTORY, State.OUTSIDE):
         yield Problem(CHANGELOG, f"{source.reason}; CHANGELOG.md must be a text file with the release notes")
 

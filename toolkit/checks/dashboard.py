@@ -1,0 +1,138 @@
+"""Dashboard checks on every file the manifest names in ``assets.dashboards``: ddev's `validate dashboards` (now run
+by Datadog's hosted asset check) and what Datadog's docs require of a dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+from toolkit import tilepath
+from toolkit.checks._schema import NAMES, STRING, Check, params
+from toolkit.findings import Problem
+from toolkit.jsondoc import JsonDoc, JsonPath, pointer
+from toolkit.tile import Tile
+from toolkit.tilepath import Kind
+
+SCHEMA_PARAMS = params(required=NAMES, format_keys=NAMES, widget_format_keys=NAMES)
+LAYOUT_PARAMS = params(layout=STRING)
+
+
+class Dashboard(NamedTuple):
+    rel: str
+    doc: JsonDoc
+
+    def problem(self, message: str, *path: str | int) -> Problem:
+        line, column = self.doc.position(tuple(path))
+        return Problem(self.rel, message, line=line, column=column)
+
+    @property
+    def value(self) -> Any:
+        return self.doc.value if self.doc.error is None else None
+
+
+def dashboards(tile: Tile) -> list[Dashboard]:
+    """Each dashboard file the manifest names, parsed (a missing one is assets/missing-file's)."""
+    named = tile.manifest_get("assets", "dashboards")
+    found: dict[str, Dashboard] = {}
+    for path in named.values() if isinstance(named, dict) else ():
+        where = tilepath.resolve(tile, path) if isinstance(path, str) and path else None
+        if where is not None and where.kind is Kind.FILE and where.rel not in found:
+            doc = tile.json(where.rel)
+            if doc is not None:
+                found[where.rel] = Dashboard(where.rel, doc)
+    return list(found.values())
+
+
+def _objects(tile: Tile) -> list[tuple[Dashboard, dict[str, Any]]]:
+    """The dashboards that are JSON objects, with their values."""
+    return [(board, board.value) for board in tile.memo(dashboards) if isinstance(board.value, dict)]
+
+
+def invalid_json(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """The file is JSON, and a JSON object."""
+    for board in tile.memo(dashboards):
+        error = board.doc.error
+        if error is not None:
+            yield Problem(board.rel, f"not valid JSON: {error.message}; {error.advice}", line=error.line,
+                          column=error.column)
+        elif not isinstance(board.value, dict):
+            yield board.problem("the file is not a JSON object; export the dashboard as JSON from Datadog "
+                                "(Share > Export dashboard JSON)")
+
+
+def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """description, template_variables and widgets are there, in the /dashboard payload format."""
+    for board, value in tile.memo(_objects):
+        missing = [key for key in params["required"] if key not in value]
+        if missing:
+            yield board.problem(f"the dashboard has no {', '.join(missing)}; every dashboard has "
+                                f"{', '.join(params['required'])} (use [] when it has no template variables)")
+        widgets = value.get("widgets")
+        if "widgets" in value and not isinstance(widgets, list):
+            yield board.problem("widgets is not a list", "widgets")
+            continue
+        widget_keys = [key for widget in widgets or () if isinstance(widget, dict) for key in widget]
+        if not any(key in value for key in params["format_keys"]) \
+                and not any(key in params["widget_format_keys"] for key in widget_keys):
+            yield board.problem("the dashboard is not in the /dashboard payload format (it has none of "
+                                f"{', '.join(params['format_keys'])}); export it again from Datadog")
+
+
+def _widgets(value: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+    """Every widget with its JSON path, group widgets' members included (iteratively: no depth limit)."""
+    pending: list[tuple[JsonPath, Any]] = [(("widgets",), value.get("widgets"))]
+    while pending:
+        path, widgets = pending.pop()
+        for index, widget in enumerate(widgets if isinstance(widgets, list) else ()):
+            if not isinstance(widget, dict):
+                continue
+            yield (*path, index), widget
+            definition = widget.get("definition")
+            if isinstance(definition, dict) and isinstance(definition.get("widgets"), list):
+                pending.append(((*path, index, "definition", "widgets"), definition["widgets"]))
+
+
+def app_uuid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every widget's definition.app_id, where there is one, is the manifest's app_uuid."""
+    expected = tile.manifest_get("app_uuid")
+    if not isinstance(expected, str):
+        return  # manifest/schema reports it
+    for board, value in tile.memo(_objects):
+        for path, widget in sorted(_widgets(value), key=lambda item: board.doc.position(item[0])):
+            definition = widget.get("definition")
+            given = definition.get("app_id") if isinstance(definition, dict) else None
+            if given and given != expected:
+                yield board.problem(f"{pointer(path)}.definition.app_id is {given!r}, the app UUID of the org the "
+                                    f"dashboard was exported from; it must be the manifest's app_uuid {expected!r}",
+                                    *path, "definition", "app_id")
+
+
+def title_description(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """A title and a description, each non-empty (a missing description is dashboard/schema's)."""
+    for board, value in tile.memo(_objects):
+        title = value.get("title")
+        if not isinstance(title, str) or not title.strip():
+            yield board.problem("the dashboard has no title; give it one (Datadog: a title and description is "
+                                "required)", *(("title",) if "title" in value else ()))
+        description = value.get("description")
+        if "description" in value and (not isinstance(description, str) or not description.strip()):
+            yield board.problem("the dashboard's description is empty; say what it shows (Datadog: a title and "
+                                "description is required)", "description")
+
+
+def layout(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """layout_type is 'ordered', Datadog's default, which every tile made since 2023 uses."""
+    for board, value in tile.memo(_objects):
+        given = value.get("layout_type")
+        if given is not None and given != params["layout"]:
+            yield board.problem(f"layout_type is {given!r}; Datadog's tiles use {params['layout']!r} dashboards "
+                                "(rebuild it as an ordered dashboard)", "layout_type")
+
+
+CHECKS = {
+    "dashboard.invalid_json": Check(invalid_json, params()),
+    "dashboard.schema": Check(schema, SCHEMA_PARAMS),
+    "dashboard.app_uuid": Check(app_uuid, params()),
+    "dashboard.title_description": Check(title_description, params()),
+    "dashboard.layout": Check(layout, LAYOUT_PARAMS),
+}
