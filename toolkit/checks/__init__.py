@@ -14,6 +14,7 @@ from toolkit.checks import (
     manifest,
     media,
     metadata,
+    monitor,
     readme,
     service_checks,
     tilefiles,
@@ -33,4 +34,5 @@ CHECKS: dict[str, Check] = {
     **service_checks.CHECKS,
     **dashboard.CHECKS,
     **assets.CHECKS,
+    **monitor.CHECKS,
 }

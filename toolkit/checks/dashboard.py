@@ -4,65 +4,26 @@ by Datadog's hosted asset check) and what Datadog's docs require of a dashboard.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-from toolkit import tilepath
+from toolkit.assetfiles import not_json, objects
 from toolkit.checks._schema import NAMES, STRING, Check, params
 from toolkit.findings import Problem
-from toolkit.jsondoc import JsonDoc, JsonPath, pointer
+from toolkit.jsondoc import JsonPath, pointer
 from toolkit.tile import Tile
-from toolkit.tilepath import Kind
 
 SCHEMA_PARAMS = params(required=NAMES, format_keys=NAMES, widget_format_keys=NAMES)
 LAYOUT_PARAMS = params(layout=STRING)
 
 
-class Dashboard(NamedTuple):
-    rel: str
-    doc: JsonDoc
-
-    def problem(self, message: str, *path: str | int) -> Problem:
-        line, column = self.doc.position(tuple(path))
-        return Problem(self.rel, message, line=line, column=column)
-
-    @property
-    def value(self) -> Any:
-        return self.doc.value if self.doc.error is None else None
-
-
-def dashboards(tile: Tile) -> list[Dashboard]:
-    """Each dashboard file the manifest names, parsed (a missing one is assets/missing-file's)."""
-    named = tile.manifest_get("assets", "dashboards")
-    found: dict[str, Dashboard] = {}
-    for path in named.values() if isinstance(named, dict) else ():
-        where = tilepath.resolve(tile, path) if isinstance(path, str) and path else None
-        if where is not None and where.kind is Kind.FILE and where.rel not in found:
-            doc = tile.json(where.rel)
-            if doc is not None:
-                found[where.rel] = Dashboard(where.rel, doc)
-    return list(found.values())
-
-
-def _objects(tile: Tile) -> list[tuple[Dashboard, dict[str, Any]]]:
-    """The dashboards that are JSON objects, with their values."""
-    return [(board, board.value) for board in tile.memo(dashboards) if isinstance(board.value, dict)]
-
-
 def invalid_json(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """The file is JSON, and a JSON object."""
-    for board in tile.memo(dashboards):
-        error = board.doc.error
-        if error is not None:
-            yield Problem(board.rel, f"not valid JSON: {error.message}; {error.advice}", line=error.line,
-                          column=error.column)
-        elif not isinstance(board.value, dict):
-            yield board.problem("the file is not a JSON object; export the dashboard as JSON from Datadog "
-                                "(Share > Export dashboard JSON)")
+    yield from not_json(tile, "dashboards", "export the dashboard as JSON from Datadog (Share > Export dashboard JSON)")
 
 
 def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """description, template_variables and widgets are there, in the /dashboard payload format."""
-    for board, value in tile.memo(_objects):
+    for board, value in objects(tile, "dashboards"):
         missing = [key for key in params["required"] if key not in value]
         if missing:
             yield board.problem(f"the dashboard has no {', '.join(missing)}; every dashboard has "
@@ -97,7 +58,7 @@ def app_uuid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     expected = tile.manifest_get("app_uuid")
     if not isinstance(expected, str):
         return  # manifest/schema reports it
-    for board, value in tile.memo(_objects):
+    for board, value in objects(tile, "dashboards"):
         for path, widget in sorted(_widgets(value), key=lambda item: board.doc.position(item[0])):
             definition = widget.get("definition")
             given = definition.get("app_id") if isinstance(definition, dict) else None
@@ -109,7 +70,7 @@ def app_uuid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def title_description(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """A title and a description, each non-empty (a missing description is dashboard/schema's)."""
-    for board, value in tile.memo(_objects):
+    for board, value in objects(tile, "dashboards"):
         title = value.get("title")
         if not isinstance(title, str) or not title.strip():
             yield board.problem("the dashboard has no title; give it one (Datadog: a title and description is "
@@ -122,7 +83,7 @@ def title_description(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem
 
 def layout(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """layout_type is 'ordered', Datadog's default, which every tile made since 2023 uses."""
-    for board, value in tile.memo(_objects):
+    for board, value in objects(tile, "dashboards"):
         given = value.get("layout_type")
         if given is not None and given != params["layout"]:
             yield board.problem(f"layout_type is {given!r}; Datadog's tiles use {params['layout']!r} dashboards "
