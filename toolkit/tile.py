@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from toolkit import jsondoc, markdown, tilepath
+from toolkit import jsondoc, markdown, tilepath, yamldoc
 from toolkit.errors import ToolkitError
 from toolkit.textfile import TextFile, read_text
 
@@ -138,6 +138,10 @@ class Tile:
         """A JSON file of the tile parsed once, or None when it cannot be read as text."""
         return self.memo(_json, rel)
 
+    def yaml(self, rel: str) -> yamldoc.YamlDoc | None:
+        """A YAML file of the tile parsed once, or None when it cannot be read as text."""
+        return self.memo(_yaml, rel)
+
     def csv(self, rel: str) -> CsvTable | None:
         """A CSV file of the tile parsed once, or None when it cannot be read as text."""
         return self.memo(_csv, rel)
@@ -190,6 +194,11 @@ def _csv(tile: Tile, rel: str) -> CsvTable | None:
     finally:
         csv.field_size_limit(limit)
     return CsvTable(rows)
+
+
+def _yaml(tile: Tile, rel: str) -> yamldoc.YamlDoc | None:
+    source = tile.text(rel)
+    return yamldoc.parse(source.text) if source.ok else None
 
 
 def _json(tile: Tile, rel: str) -> jsondoc.JsonDoc | None:

@@ -11,6 +11,7 @@ from toolkit.checks import (
     changelog,
     dashboard,
     image,
+    logs,
     manifest,
     media,
     metadata,
@@ -35,4 +36,5 @@ CHECKS: dict[str, Check] = {
     **dashboard.CHECKS,
     **assets.CHECKS,
     **monitor.CHECKS,
+    **logs.CHECKS,
 }
