@@ -23,7 +23,7 @@ class Pair(NamedTuple):
 
 def pairs(tile: Tile, folder: str, suffix: str) -> list[Pair]:
     files = [name for name in tile.files if name.startswith(f"{folder}/") and "/" not in name[len(folder) + 1:]
-             and name.endswith((".yaml", ".yml"))]
+             and name.endswith((".yaml", ".yml")) and name not in tile.listing.special]  # a FIFO is no pipeline
     tests = {name for name in files if name.rsplit(".", 1)[0].endswith(suffix)}
     found = [Pair(name, _tests_of(name, suffix) if _tests_of(name, suffix) in tests else None)
              for name in files if name not in tests]
