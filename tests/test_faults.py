@@ -207,7 +207,7 @@ def test_each_missing_key_is_reported_once(tile: Path) -> None:
     write(tile / "manifest.json", "{}")
     messages = [f["message"] for f in findings("acme_cloud", select="manifest/schema")]
     keys = [m.split("'")[1] for m in messages]
-    assert keys == ["manifest_version", "app_uuid", "app_id", "display_on_public_website", "tile", "author"]
+    assert keys == ["manifest_version", "app_uuid", "app_id", "display_on_public_website", "tile", "author", "assets"]
 
 
 # Output is always printable -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ FULL_MANIFEST = {
             "source_type_name": "Acme Cloud",
             "configuration": {"spec": "assets/configuration/spec.yaml"},
             "events": {"creates_events": True},
-            "metrics": {"prefix": "acme_cloud.", "check": ["acme_cloud.up"], "metadata_path": "metadata.csv"},
+            "metrics": {"prefix": "acme_cloud.", "check": ["acme_cloud.api.requests"], "metadata_path": "metadata.csv"},
             "service_checks": {"metadata_path": "assets/service_checks.json"},
         },
         "dashboards": {"Acme Cloud Overview": "assets/dashboards/acme_cloud_overview.json"},
@@ -198,3 +199,26 @@ def test_legacy_tag_spellings_are_accepted(tile: Path) -> None:
     tags = ["Category::OS System", "Category::Configuration Deployment", "Supported OS::Mac OS"]
     edit_manifest(tile, lambda m: m["tile"].update(classifier_tags=tags))
     assert found("acme_cloud", select="manifest/classifier-tag") == []
+
+
+@pytest.mark.parametrize(
+    ("check", "bad"),
+    [("acme_cloud.api.requests", []), (["acme_cloud.api.requests"], []), ("acme_cloud.nope", [None]),
+     (["acme_cloud.api.requests", "acme_cloud.nope"], [1]), ("", [])],
+)
+def test_metric_to_check_names_listed_metrics(tile: Path, check: Any, bad: list[int | None]) -> None:
+    edit_manifest(tile, lambda m: m["assets"]["integration"]["metrics"].update(check=check))
+    lines = (tile / "manifest.json").read_text().splitlines()
+    key = next(i for i, text in enumerate(lines, 1) if '"check"' in text)
+    expected = [("manifest/metric-to-check", M, key if index is None else key + 1 + index) for index in bad]
+    assert found("acme_cloud", select="manifest/metric-to-check") == expected
+
+
+def test_the_0_2_schema_requires_assets_sales_email_and_configuration(tile: Path) -> None:
+    edit_manifest(tile, lambda m: (m["author"].pop("sales_email"), m["assets"]["integration"].pop("configuration")))
+    messages = [f["message"] for f in findings("acme_cloud", select="manifest/schema")]
+    assert messages == ["$.assets.integration is missing the required key 'configuration'; add it",
+                        "$.author is missing the required key 'sales_email'; add it"]
+    edit_manifest(tile, lambda m: m.pop("assets"))
+    assert "$ is missing the required key 'assets'; add it" in [
+        f["message"] for f in findings("acme_cloud", select="manifest/schema")]

@@ -56,10 +56,7 @@ def test_every_spec_rule_id_exists() -> None:
     ).stdout)["rules"]}
     missing = required - listed
     # The 0.2 ids that open issues still have to deliver; each issue takes its own off this list.
-    pending_families = {"dataflows",
-                        "saved-views", "codeowners"}  # issue 10
-    pending_ids = {"manifest/metric-to-check", "readme/partials", "readme/reference-links", "readme/oauth-uninstall",
-                   "media/min-images", "changelog/spacing", "tile/leftover-guide"}  # issues 10 and 11
-    pending = {i for i in required if i.split("/")[0] in pending_families or i in pending_ids}
+    pending = {"readme/partials", "readme/reference-links", "readme/oauth-uninstall", "media/min-images",
+               "changelog/spacing", "tile/leftover-guide"}  # issue 11
     assert sorted(missing - pending) == []
     assert sorted(pending & listed) == [], "delivered: take these off the pending list"

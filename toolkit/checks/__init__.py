@@ -9,7 +9,9 @@ from __future__ import annotations
 from toolkit.checks import (
     assets,
     changelog,
+    codeowners,
     dashboard,
+    dataflows,
     image,
     logs,
     manifest,
@@ -17,6 +19,7 @@ from toolkit.checks import (
     metadata,
     monitor,
     readme,
+    saved_views,
     service_checks,
     tilefiles,
     video,
@@ -37,4 +40,7 @@ CHECKS: dict[str, Check] = {
     **assets.CHECKS,
     **monitor.CHECKS,
     **logs.CHECKS,
+    **dataflows.CHECKS,
+    **saved_views.CHECKS,
+    **codeowners.CHECKS,
 }

@@ -120,6 +120,25 @@ def same_meaning(tag: str) -> str:
     return re.sub(r"[^a-z0-9]", "", prefix.lower()) + "::" + "".join(w.removesuffix("s") for w in words)
 
 
+def metric_to_check(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each metric named in assets.integration.metrics.check is a row of metadata.csv (Datadog reads it to tell
+    whether the integration sends data)."""
+    from toolkit.checks.metadata import table
+
+    doc, named = tile.manifest, tile.manifest_get("assets", "integration", "metrics", "check")
+    data = tile.memo(table)
+    if doc is None or data is None or data.empty:
+        return
+    listed = {row.fields.get("metric_name") for row in data.rows}
+    names = [named] if isinstance(named, str) else named if isinstance(named, list) else []
+    for index, name in enumerate(names):
+        if isinstance(name, str) and name and name not in listed:
+            path = ("assets", "integration", "metrics", "check") + ((index,) if isinstance(named, list) else ())
+            line, column = doc.position(path)
+            yield Problem(MANIFEST, f"{pointer(path)} names the metric {name!r}, which {data.path} does not list; name "
+                          f"a metric the integration always sends, as listed in {data.path}", line=line, column=column)
+
+
 def _explain(error: Any, where: str) -> str:
     """A jsonschema error in a partner's words: what is wrong, the value, what is required, the fix."""
     kind, value, expected = error.validator, error.instance, error.validator_value
@@ -177,4 +196,5 @@ CHECKS = {
     "manifest.unique_keys": Check(unique_keys, NO_PARAMS),
     "manifest.schema": Check(schema, SCHEMA_PARAMS),
     "manifest.classifier_tags": Check(classifier_tags, TAGS_PARAMS),
+    "manifest.metric_to_check": Check(metric_to_check, NO_PARAMS),
 }
