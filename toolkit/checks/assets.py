@@ -72,9 +72,10 @@ def unreferenced_file(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem
 
 
 def dashboard_required(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """The manifest names at least one dashboard."""
+    """An integration (a tile with assets.integration; not a service or a license) names at least one dashboard."""
     manifest = tile.manifest
-    if manifest is None or manifest.error is not None or tile.manifest_get("assets", "dashboards"):
+    if manifest is None or manifest.error is not None or tile.manifest_get("assets", "dashboards") \
+            or not isinstance(tile.manifest_get("assets", "integration"), dict):
         return
     line, column = manifest.position(("assets",))
     yield Problem(MANIFEST, "the tile ships no dashboard; Datadog requires one for every integration: export an "

@@ -24,6 +24,7 @@ class Line(NamedTuple):
     number: int
     pattern: str
     owners: list[str]
+    regex: re.Pattern[str]  # the pattern as GitHub matches it, compiled once per file
 
 
 def _lines(tile: Tile, file: str) -> tuple[str, list[Line]] | None:
@@ -46,17 +47,16 @@ def _parse(repo: str, file: str, mtime: int, size: int) -> list[Line] | None:
     for number, text in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
         parts = text.split("#", 1)[0].split()
         if parts:
-            found.append(Line(number, parts[0], parts[1:]))
+            found.append(Line(number, parts[0], parts[1:], _compile(parts[0])))
     return found
 
 
-def _matches(pattern: str, path: str) -> bool:
-    """Whether a CODEOWNERS pattern (gitignore syntax) matches ``path``, a folder path such as '/x/assets/logs/'."""
+def _compile(pattern: str) -> re.Pattern[str]:
+    """A CODEOWNERS pattern (gitignore syntax) as a regex over paths such as '/x/assets/logs/'."""
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
     body = pattern.strip("/")
     regex = re.escape(body).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
-    regex = ("^/" if anchored else "(?:^|/)") + regex + "(?:/|$)"
-    return re.search(regex, path) is not None
+    return re.compile(("^/" if anchored else "(?:^|/)") + regex + "(?:/|$)")
 
 
 def missing(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -65,7 +65,8 @@ def missing(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if parsed is None:
         return
     shown, lines = parsed
-    entry = next((line for line in reversed(lines) if line.pattern == f"/{tile.name}/"), None)
+    own = f"/{tile.name}/"
+    entry = next((line for line in reversed(lines) if line.pattern == own), None)
     if entry is None:
         yield Problem("", f"{shown} has no '/{tile.name}/' line; add one naming the tile's owners, e.g. "
                       f"'/{tile.name}/ @your-github-user @DataDog/ecosystems-review'")
@@ -86,7 +87,7 @@ def logs(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         return
     shown, lines = parsed
     path = f"/{tile.name}/{folder}/"
-    winner = next((line for line in reversed(lines) if _matches(line.pattern, path)), None)
+    winner = next((line for line in reversed(lines) if line.regex.search(path)), None)
     if winner is None or params["logs_team"] not in winner.owners:
         where = f"line {winner.number} ('{winner.pattern}') wins" if winner else "no line matches"
         yield Problem("", f"in {shown}, {path} is not owned by {params['logs_team']} ({where}); keep the "
