@@ -50,7 +50,7 @@ def test_folder_of_tiles_is_scanned_one_level_down(tile: Path, tmp_path: Path) -
 
 def test_files_map_to_their_tile_once(tile: Path, tmp_path: Path) -> None:
     write(tmp_path / "outside.md", "not in a tile")
-    result = run_cli("validate", "acme_cloud/README.md", "acme_cloud/images/.gitkeep", "acme_cloud/manifest.json",
+    result = run_cli("validate", "acme_cloud/README.md", "acme_cloud/images/overview.png", "acme_cloud/manifest.json",
                      "outside.md", "--format", "json")
     assert json.loads(result.output)["tiles"] == ["acme_cloud"]
 

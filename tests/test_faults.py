@@ -39,7 +39,8 @@ def report(result: subprocess.CompletedProcess[str] | unprivileged.Outcome) -> l
 
 
 def carousel(tile: Path, *urls: str) -> None:
-    entries = [{"media_type": "image", "caption": "The overview dashboard", "image_url": u} for u in urls]
+    """The images as the carousel, shown three times over: reviewers' three images are not what these tests test."""
+    entries = [{"media_type": "image", "caption": "The overview dashboard", "image_url": u} for u in urls * 3]
     edit_manifest(tile, lambda m: m["tile"].update(media=entries))
 
 
@@ -49,6 +50,7 @@ def carousel(tile: Path, *urls: str) -> None:
 def test_fifos_are_reported_and_never_opened(tile: Path, tmp_path: Path) -> None:
     (tile / "CHANGELOG.md").unlink()
     os.mkfifo(tile / "CHANGELOG.md")
+    (tile / "images" / "overview.png").unlink()
     os.mkfifo(tile / "images" / "overview.png")
     (tile / "assets" / "logs").mkdir()
     os.mkfifo(tile / "assets" / "logs" / "unreferenced.yaml")

@@ -85,9 +85,9 @@ def test_example_tile_manifest_is_clean(tile: Path) -> None:
          16, "'vimeo_id'"),
         (lambda m: m["tile"].update(media=[{"media_type": "video", "caption": "c", "image_url": "i.png",
                                              "vimeo_id": "123"}]), 20, "integer"),
-        (lambda m: m["author"].update(support_email="support at acme"), 57, "e-mail address"),
-        (lambda m: m["author"].update(homepage="acme.example"), 56, "https://"),
-        (lambda m: m["author"].pop("name"), 54, "missing the required key 'name'"),
+        (lambda m: m["author"].update(support_email="support at acme"), 73, "e-mail address"),
+        (lambda m: m["author"].update(homepage="acme.example"), 72, "https://"),
+        (lambda m: m["author"].pop("name"), 70, "missing the required key 'name'"),
         (lambda m: m.pop("tile"), 1, "missing the required key 'tile'"),
     ],
 )
@@ -163,7 +163,7 @@ def test_duplicate_keys_point_at_the_repeat(tile: Path) -> None:
 def test_unknown_classifier_tag_warns_at_its_line(tile: Path) -> None:
     edit_manifest(tile, lambda m: m["tile"]["classifier_tags"].extend(["Category::Clowd", "Category::AI/ML"]))
     [f] = findings("acme_cloud", select="manifest/")
-    assert (f["rule"], f["severity"], f["line"]) == ("manifest/classifier-tag", "warning", 22)
+    assert (f["rule"], f["severity"], f["line"]) == ("manifest/classifier-tag", "warning", 38)
     # A misspelling is not guessed at: the nearest string may well mean something else.
     assert f["message"] == ("classifier tag 'Category::Clowd' is not in Datadog's known list; use a tag from "
                             "Datadog's list (`tilekit rules manifest/classifier-tag`)")

@@ -14,6 +14,13 @@ from tests.conftest import edit_manifest, findings, found, write
 from tests.imaging import DISPLAY_P3_ICC, DISPLAY_SRGB_CLONE_ICC, MONITOR_ICC, make_image
 
 M = "acme_cloud/manifest.json"
+NO_MIN = 'ignore = ["media/min-images"]\n'
+
+
+@pytest.fixture(autouse=True)
+def one_image_is_enough(tile: Path, tmp_path: Path) -> None:
+    """These tests put one or two images in the carousel; the at-least-3 advice is tested in test_pr_rules."""
+    write(tmp_path / ".tilekit.toml", NO_MIN)
 
 
 def carousel(tile: Path, *urls: str, video: str | None = None, caption: str = "The overview dashboard") -> None:
@@ -245,7 +252,7 @@ def test_committed_videos(tile: Path) -> None:
 
 
 def test_config_can_widen_the_width(tile: Path, tmp_path: Path) -> None:
-    write(tmp_path / ".tilekit.toml", '[rules."image/width".params]\nmin_width = 1440\nmax_width = 2880\n')
+    write(tmp_path / ".tilekit.toml", NO_MIN + '[rules."image/width".params]\nmin_width = 1440\nmax_width = 2880\n')
     assert image_rules(tile, "retina.png", size=(2880, 1620)) == []
     # The widened range reaches the other dimension rules too: their advice names a size within it.
     assert image_rules(tile, "odd.png", size=(2001, 1200)) == ["image/aspect-ratio"]

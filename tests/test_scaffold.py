@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,13 @@ def fill_placeholders(tile: Path) -> None:
         text = re.sub(r"\[\[TODO: [^\]]*\]\]", "Written by the partner.", path.read_text())
         path.write_text(text)
     write(tile / "assets/logos/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>\n')
+    from tests.imaging import make_image
+
+    media = [{"media_type": "image", "caption": f"Screen {n}", "image_url": make_image(
+        tile / f"images/screen_{n}.png").relative_to(tile).as_posix()} for n in range(3)]
+    manifest = json.loads((tile / "manifest.json").read_text())
+    manifest["tile"]["media"] = media
+    (tile / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -56,7 +64,7 @@ def test_fresh_scaffold_has_only_placeholder_errors_each_with_a_line(workdir: Pa
     assert "Created acme_cloud/" in output
     result = findings("acme_cloud")
     # Placeholders, and the logo only the partner has (a warning).
-    assert result and {f["rule"] for f in result} == {"tile/placeholder", "assets/logo"}
+    assert result and {f["rule"] for f in result} == {"tile/placeholder", "assets/logo", "media/min-images"}
     assert {f["rule"] for f in result if f["severity"] == "error"} == {"tile/placeholder"}
     assert all(isinstance(f["line"], int) for f in result if f["rule"] == "tile/placeholder")
     assert not (workdir / "home").exists()  # cookiecutter's replay file is not left in $HOME
@@ -68,7 +76,8 @@ def test_fresh_scaffold_has_only_placeholder_errors_each_with_a_line(workdir: Pa
 
 def test_with_every_option_only_readme_prose_is_left(workdir: Path) -> None:
     new("Acme Cloud", "--no-input", *ALL_OPTIONS)
-    assert {f["path"] for f in findings("acme_cloud")} == {"acme_cloud/README.md", "acme_cloud/assets/"}
+    assert {f["path"] for f in findings("acme_cloud")} == {"acme_cloud/README.md", "acme_cloud/assets/",
+                                                           "acme_cloud/manifest.json"}  # the carousel, still empty
 
 
 def test_filled_in_scaffold_has_no_error_and_no_warning(workdir: Path) -> None:
@@ -297,6 +306,10 @@ def test_validate_does_not_import_cookiecutter(tmp_path: Path) -> None:
     code = ("import sys; from toolkit.cli import cli\n"
             "try:\n    cli(['validate', sys.argv[1]])\nexcept SystemExit: pass\n"
             "print('cookiecutter' in sys.modules, 'PIL.Image' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples/acme_cloud")], capture_output=True,
-                         text=True, check=True)
+    tile = tmp_path / "acme_cloud"  # without carousel images, so that Pillow has nothing to do either
+    shutil.copytree(ROOT / "examples/acme_cloud", tile)
+    manifest = json.loads((tile / "manifest.json").read_text())
+    manifest["tile"]["media"] = []
+    (tile / "manifest.json").write_text(json.dumps(manifest))
+    out = subprocess.run([sys.executable, "-c", code, str(tile)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False False"

@@ -27,8 +27,8 @@ def test_two_placeholders_on_one_line_are_two_findings(tile: Path) -> None:
 
 def test_placeholder_in_a_manifest_field_is_the_only_finding_there(tile: Path) -> None:
     edit_manifest(tile, lambda m: m["author"].update(support_email="[[TODO: support e-mail]]"))
-    assert found("acme_cloud", select="manifest/") == [("manifest/schema", "acme_cloud/manifest.json", 57)]
-    assert found("acme_cloud") == [("tile/placeholder", "acme_cloud/manifest.json", 57)]
+    assert found("acme_cloud", select="manifest/") == [("manifest/schema", "acme_cloud/manifest.json", 73)]
+    assert found("acme_cloud") == [("tile/placeholder", "acme_cloud/manifest.json", 73)]
 
 
 def test_hidden_folders_and_other_extensions_are_not_scanned(tile: Path) -> None:

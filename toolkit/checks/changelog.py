@@ -163,6 +163,40 @@ def section_labels(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         yield Problem(CHANGELOG, f"entry label '{source}' is not in Datadog's form; {fix}", line=line, column=1)
 
 
+def spacing(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """The layout Datadog's CHANGELOG normaliser writes: a blank line after each version heading and each label,
+    '* ' bullets, no trailing white space after a label. Each kind of slip is one finding for the file."""
+    doc = tile.changelog
+    if doc is None:
+        return
+    headings = {entry.line for entry in tile.memo(entries) if entry.style == "atx"}
+    labels = {form.format(label=label) for form in [params["form"], *params["same_rendering"]]
+              for label in params["labels"]}
+    slips: dict[str, list[int]] = {}
+    fenced = False
+    lines = doc.lines
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        following = lines[number] if number < len(lines) else ""
+        if number in headings and following.strip():
+            slips.setdefault("no blank line after the version heading", []).append(number)
+        if line.strip() in labels:
+            if following.strip():
+                slips.setdefault("no blank line after the label", []).append(number)
+            if line != line.rstrip():
+                slips.setdefault("white space after the label", []).append(number)
+        if re.match(r"^\s*- ", line):
+            slips.setdefault("'-' bullets (Datadog writes '* ')", []).append(number)
+    for what, where in slips.items():
+        shown = ", ".join(map(str, where[:3])) + (", ..." if len(where) > 3 else "")
+        count = f"{len(where)} lines ({shown})" if len(where) > 1 else f"line {shown}"
+        yield Problem(CHANGELOG, f"{what}: {count}; Datadog's CHANGELOG layout is '## X.Y.Z / date', a blank line, "
+                      "'***Added***:', a blank line, then '* ' bullets", line=where[0], column=1)
+
+
 def _label(source: str, heading: bool) -> str | None:
     """The word(s) of a line that looks like a section label (emphasised, a heading, or ending in ':')."""
     match = _LABEL_LINE.match(source)
@@ -180,6 +214,7 @@ def _later(date: str | None, than: str | None) -> bool:
 
 
 CHECKS = {
+    "changelog.spacing": Check(spacing, LABEL_PARAMS),
     "changelog.present": Check(present, NO_PARAMS),
     "changelog.has_entries": Check(has_entries, NO_PARAMS),
     "changelog.heading_format": Check(heading_format, FORMAT_PARAMS),

@@ -13,6 +13,7 @@ from toolkit.tile import MANIFEST, Tile
 
 COUNT_PARAMS = params(max_items=COUNT, max_videos=COUNT, max_images_with_video=COUNT)
 CAPTION_PARAMS = params(max_length=POSITIVE)
+MIN_IMAGES_PARAMS = params(min_images=POSITIVE)
 EXTENSION_PARAMS = params(extensions=NAMES)
 FORMAT_PARAMS = params(formats={"type": "object", "additionalProperties": STRING})
 
@@ -41,6 +42,20 @@ def count(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     for message in messages:
         line, column = _at(tile)
         yield Problem(MANIFEST, message, line=line, column=column)
+
+
+def min_images(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """At least 3 images in the carousel, as reviewers ask."""
+    items = tile.manifest_get("tile", "media")
+    if not isinstance(items, list) or tile.manifest is None:
+        return  # manifest/schema reports a missing or wrong tile.media
+    pictures = sum(1 for m in tile.memo(entries) if m.media_type == "image")
+    least = params["min_images"]
+    if pictures < least:
+        line, column = _at(tile)
+        yield Problem(MANIFEST, f"$.tile.media has {pictures} image{'s' if pictures != 1 else ''}; reviewers ask for at "
+                      f"least {least}: add screenshots of the dashboard, the setup and the data in Datadog",
+                      line=line, column=column)
 
 
 def captions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -119,6 +134,7 @@ def committed_videos(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]
 
 
 CHECKS = {
+    "media.min_images": Check(min_images, MIN_IMAGES_PARAMS),
     "media.count": Check(count, COUNT_PARAMS),
     "media.captions": Check(captions, CAPTION_PARAMS),
     "media.missing_files": Check(missing_files, NO_PARAMS),

@@ -8,7 +8,7 @@ from typing import Any
 
 from toolkit import tilepath
 from toolkit.checks import data_collected
-from toolkit.checks._schema import NAMES, NO_PARAMS, STRING, Check, params
+from toolkit.checks._schema import NAMES, NO_PARAMS, REGEX, STRING, Check, params
 from toolkit.findings import Problem
 from toolkit.markdown import LINE, Document, Heading
 from toolkit.textfile import State
@@ -177,6 +177,79 @@ def ascii_only(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
                       f"ddev rejects in integrations-extras READMEs: {names}", line=number, column=wide[0].start() + 1)
 
 
+def partials(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """The Hugo shortcodes integrations-extras' check_partials workflow rejects, every occurrence (the workflow
+    stops at the first of each kind per file)."""
+    doc = tile.readme
+    if doc is None:
+        return
+    text = "\n".join(doc.lines)
+    for rule in params["forbidden"]:
+        for match in re.finditer(rule["pattern"], text):
+            start = match.start() + len(match.group()) - len(match.group().lstrip())
+            line = text.count("\n", 0, start) + 1
+            yield Problem(README, rule["message"], line=line, column=start - (text.rfind("\n", 0, start) + 1) + 1)
+
+
+# Indentation is not counted: a fence inside a list item is indented like the item, as the docs build accepts.
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(\S+)")
+
+
+def reference_links(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """What breaks Datadog's docs build: a reference definition whose label is not a number, a number defined twice
+    with different URLs, a code fence never closed."""
+    doc = tile.readme
+    if doc is None:
+        return
+    fence: tuple[str, int] | None = None
+    numbers: dict[str, tuple[str, int]] = {}
+    for number, line in enumerate(doc.lines, start=1):
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0][0] and len(opening.group(1)) >= len(fence[0]) \
+                    and not line.strip().lstrip(fence[0][0]):
+                fence = None
+            continue
+        if opening:
+            fence = (opening.group(1), number)
+            continue
+        definition = _DEFINITION.match(line)
+        if definition is None:
+            continue
+        label, url = definition.groups()
+        if not label.isdigit():
+            yield Problem(README, f"reference link [{label}] has a label that is not a number; Datadog's docs build "
+                          f"reads only numbered references: write [{len(numbers) + 1}]: and cite it as [text][N]",
+                          line=number, column=1)
+        elif label in numbers and numbers[label][0] != url:
+            yield Problem(README, f"reference [{label}] is defined again with another URL (first at line "
+                          f"{numbers[label][1]}); the docs build fails on it: give this one its own number",
+                          line=number, column=1)
+        else:
+            numbers.setdefault(label, (url, number))
+    if fence is not None:
+        yield Problem(README, f"the code fence opened at line {fence[1]} is never closed; close it with "
+                      f"{fence[0]} (the docs build fails on it)", line=fence[1], column=1)
+
+
+def oauth_uninstall(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """An OAuth tile's Uninstallation section says that authorizations are revoked and API keys should be disabled."""
+    doc = tile.readme
+    if doc is None or tile.manifest_get("assets", "oauth") is None:
+        return
+    for heading, _body, following in doc.h2_sections:
+        if heading.text != params["section"]:
+            continue
+        end = following.line - 1 if following else len(doc.lines)
+        text = " ".join(doc.lines[heading.line:end]).lower()
+        lacking = [what for what, words in params["sentences"].items() if not any(w in text for w in words)]
+        if lacking:
+            yield Problem(README, f"'## {params['section']}' of an OAuth tile must say {' and '.join(lacking)}; "
+                          "Datadog's OAuth guide asks for both sentences", line=heading.line, column=1)
+        return
+
+
 def _required(tile: Tile, params: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(section, why) pairs: the always-required ones, then the data ones when the tile collects data."""
     required = [(name, "") for name in params["sections"]]
@@ -267,7 +340,13 @@ def _char_name(char: str, replacements: Mapping[str, str]) -> str:
     return f"'{char}' (U+{ord(char):04X} {name}{', use ' + repr(fix) if fix else ''})"
 
 
+PARTIALS_PARAMS = params(forbidden={"type": "array", "items": params(pattern=REGEX, message=STRING)})
+OAUTH_PARAMS = params(section=STRING, sentences={"type": "object", "additionalProperties": NAMES})
+
 CHECKS = {
+    "readme.partials": Check(partials, PARTIALS_PARAMS),
+    "readme.reference_links": Check(reference_links, NO_PARAMS),
+    "readme.oauth_uninstall": Check(oauth_uninstall, OAUTH_PARAMS),
     "readme.present": Check(present, NO_PARAMS),
     "readme.required_sections": Check(required_sections, REQUIRED_PARAMS),
     "readme.empty_sections": Check(empty_sections, SECTIONS_PARAMS),

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from toolkit import tilepath
-from toolkit.checks._schema import POSITIVE, REGEX, Check, params
+from toolkit.checks._schema import NAMES, POSITIVE, REGEX, Check, params
 from toolkit.findings import Problem
 from toolkit.textfile import State
 from toolkit.tile import Tile
@@ -69,6 +69,13 @@ def unreadable(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
                           "file, so it was not checked; real tile files are far smaller: is it the right file?")
 
 
+def leftover_guide(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """No scaffold guide file is left in the tile (reviewers ask for ddev's images/IMAGES_README.md to go)."""
+    for name in params["files"]:
+        if name in tile.files:
+            yield Problem(name, "this is ddev's scaffold guide, not part of the tile; delete it (reviewers ask for it)")
+
+
 def placeholders(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """No scaffold placeholder is left: each one is a line the partner still has to write."""
     pattern = re.compile("|".join(f"(?:{p})" for p in params["patterns"]))
@@ -84,7 +91,10 @@ def placeholders(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
                               line=number, column=match.start() + 1)
 
 
+GUIDE_PARAMS = params(files=NAMES)
+
 CHECKS = {
+    "tile.leftover_guide": Check(leftover_guide, GUIDE_PARAMS),
     "tile.encoding": Check(encoding, ENCODING_PARAMS),
     "tile.placeholder": Check(placeholders, PLACEHOLDER_PARAMS),
     "tile.unreadable": Check(unreadable, CAPS_PARAMS),
