@@ -27,8 +27,8 @@ def readme(tile: Path, extra: str, select: str) -> list[tuple[str, str, int | No
         ("\nText.\n\n  {{< site-region region=\"us\" >}}\nUS only.\n{{< /site-region >}}\n", [4]),
         ("\n<!-- partial\n{{< site-region region=\"us\" >}}\nUS only.\n{{< /site-region >}}\npartial -->\n", []),
         ("\n<!-- xxx tabs xxx -->\n<!-- xxx tab \"Host\" xxx -->\nx\n<!-- xxz tab xxx -->\n<!-- xxz tabs xxx -->\n", []),
-        ("\nSend to {{< region-param key=\"http_endpoint\" code=\"true\" >}}.\n\n1. {{< integration-api-key-picker >}}\n"
-         "\n{{< partial name=\"whats-next/whats-next.html\" >}}\n", []),
+        (("\nSend to {{< region-param key=\"http_endpoint\" code=\"true\" >}}.\n\n1. {{< integration-api-key-picker >}}\n"
+          "\n{{< partial name=\"whats-next/whats-next.html\" >}}\n"), []),
     ],
 )
 def test_partials(tile: Path, extra: str, lines: list[int]) -> None:
