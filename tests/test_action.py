@@ -26,7 +26,7 @@ def _steps() -> list[dict[str, Any]]:
 
 def test_composite_structure() -> None:
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["inputs"]) == {"paths", "sarif-file", "args", "python-version"}
+    assert set(ACTION["inputs"]) == {"paths", "sarif-file", "changed-since", "args", "python-version"}
     runs = [step for step in _steps() if "run" in step]
     assert runs and all(step.get("shell") == "bash" for step in runs)
 
@@ -36,7 +36,8 @@ def test_inputs_reach_scripts_only_through_env() -> None:
         assert "${{" not in step.get("run", ""), step["run"]
     validate = _validate_step()
     assert validate["env"] == {"TILEKIT_PATHS": "${{ inputs.paths }}", "TILEKIT_ARGS": "${{ inputs.args }}",
-                               "TILEKIT_SARIF": "${{ inputs.sarif-file }}"}
+                               "TILEKIT_SARIF": "${{ inputs.sarif-file }}",
+                               "TILEKIT_CHANGED_SINCE": "${{ inputs.changed-since }}"}
 
 
 def test_installs_from_the_actions_own_checkout() -> None:
@@ -44,12 +45,12 @@ def test_installs_from_the_actions_own_checkout() -> None:
     assert '"$GITHUB_ACTION_PATH"' in install["run"]
 
 
-def test_example_workflow_checks_only_touched_tiles() -> None:
+def test_example_workflow_checks_out_the_history_and_leaves_the_choice_of_tiles_to_the_action() -> None:
     steps = WORKFLOW["jobs"]["tilekit"]["steps"]
-    find = next(step for step in steps if step.get("id") == "tiles")
-    assert "git diff --name-only" in find["run"] and "${{" not in find["run"]
+    checkout = next(step for step in steps if str(step.get("uses", "")).startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0  # --changed-since needs the pull request's base commit
     use = next(step for step in steps if str(step.get("uses", "")).startswith("tilekit/tilekit"))
-    assert use["with"]["paths"] == "${{ steps.tiles.outputs.tiles }}"
+    assert "paths" not in use["with"] and "changed-since" not in use["with"]
 
 
 def _validate_step() -> dict[str, Any]:
@@ -64,6 +65,9 @@ def runner_env(tmp_path: Path) -> dict[str, str]:
     shim = bin_dir / "tilekit"
     shim.write_text(f'#!/bin/sh\nexec {sys.executable} -m toolkit "$@"\n')
     shim.chmod(0o755)
+    python = bin_dir / "python"  # what actions/setup-python puts on PATH
+    python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
     return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT),
             "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
 
@@ -102,3 +106,34 @@ def test_inputs_are_data_not_shell(tmp_path: Path, runner_env: dict[str, str]) -
     assert result.returncode == 2  # the odd words are taken as paths that do not exist
     assert not list(tmp_path.glob("pwned*"))
     assert re.search(r"no such file or directory", result.stdout + result.stderr)
+
+
+def test_on_a_pull_request_only_the_touched_tile_is_checked(tmp_path: Path, runner_env: dict[str, str]) -> None:
+    workspace = tmp_path / "fork"
+    for name in ("alpha", "beta"):
+        shutil.copytree(EXAMPLE, workspace / name)
+    (workspace / "alpha/CHANGELOG.md").write_text("no entries\n")  # someone else's problem, on main already
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=workspace,
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "main")
+    base = git("rev-parse", "HEAD")
+    git("checkout", "-qb", "pr")
+    readme = workspace / "beta/README.md"
+    readme.write_text(readme.read_text().replace("## Support", "## Help"))
+    git("commit", "-qam", "the pull request")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"base": {"sha": base}, "head": {"sha": git("rev-parse", "HEAD")}}}))
+    env = {**runner_env, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
+    result = _run_step(workspace, env, ".")
+    assert result.returncode == 1, result.stderr
+    files = set(re.findall(r"::(?:error|warning) file=([^,]+),", result.stdout))
+    assert files == {"beta/README.md"}
+    assert "alpha" not in result.stdout
+    # The same step on a push checks every tile.
+    result = _run_step(workspace, {**runner_env, "GITHUB_EVENT_NAME": "push"}, ".")
+    assert "alpha/CHANGELOG.md" in result.stdout

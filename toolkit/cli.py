@@ -146,8 +146,11 @@ def _ask(name: str, output_dir: Path, marketplace: bool, values: dict[str, str |
 @click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
 @strict_option
 @config_option
+@click.option("--changed-since", metavar="REF",
+              help="Only the tiles with a file changed since the merge base of REF and the working tree (git); "
+                   "also checks that immutable manifest keys kept their value.")
 def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-             strict: bool, config_file: Path | None) -> None:
+             strict: bool, config_file: Path | None, changed_since: str | None) -> None:
     """Check tiles: a tile folder, a folder of tiles, or files inside tiles (default: the current folder)."""
     from toolkit import runner
     from toolkit.report import Report
@@ -156,9 +159,17 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
     cwd = Path.cwd()
     enabled = _enabled_rules("tile", config_file, cwd, select, ignore)
     found = discover(paths or ["."], cwd)
-    findings = runner.run(found, enabled, cwd)
+    changes = None
+    if changed_since is not None:
+        from toolkit.gitchanges import changed_since as git_changes
+
+        changes = git_changes(changed_since, cwd)
+        found = found._replace(roots=[root for root in found.roots if changes.touches(root)],
+                               unreadable={f: why for f, why in found.unreadable.items() if changes.touches(f)})
+    findings = runner.run(found, enabled, cwd, changes)
     tiles = [display_path(r, cwd) for r in found.roots]
-    _emit(Report(findings, tiles, enabled, stray_files=found.stray_files), fmt, strict)
+    note = f"no tile changed since {changed_since}; nothing checked" if changes and not tiles else ""
+    _emit(Report(findings, tiles, enabled, stray_files=found.stray_files, note=note), fmt, strict)
 
 
 @cli.command()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from toolkit.checks import CHECKS
 from toolkit.errors import ToolkitError
 from toolkit.findings import INTERNAL_ERROR, Finding, Problem, Severity, printable
 from toolkit.rules import Rule
 from toolkit.tile import Discovery, Limits, Tile, display_path
+
+if TYPE_CHECKING:
+    from toolkit.gitchanges import Changes
 
 UNREADABLE = "tile/unreadable"
 
@@ -80,12 +83,12 @@ def limits(rules: Iterable[Rule]) -> Limits:
     return Limits(rule.params["max_bytes"])
 
 
-def run(discovery: Discovery, rules: list[Rule], cwd: Path) -> list[Finding]:
+def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | None = None) -> list[Finding]:
     """Findings over every tile, sorted; each tile is dropped once checked, so memory stays flat."""
     caps = limits(rules)
     findings = _unreadable_folders(discovery, cwd, rules)
     for root in discovery.roots:
-        findings += check(Tile(root, cwd, caps), rules)
+        findings += check(Tile(root, cwd, caps, changes), rules)
     findings.sort(key=Finding.sort_key)
     return findings
 

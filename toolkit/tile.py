@@ -7,11 +7,14 @@ import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from toolkit import jsondoc, markdown, tilepath, yamldoc
 from toolkit.errors import ToolkitError
 from toolkit.textfile import TextFile, read_text
+
+if TYPE_CHECKING:
+    from toolkit.gitchanges import Changes
 
 MANIFEST = "manifest.json"
 README = "README.md"
@@ -39,10 +42,11 @@ class Listing(NamedTuple):
 class Tile:
     """One tile. Every file is read and parsed at most once, the first time a check asks."""
 
-    def __init__(self, root: Path, cwd: Path, limits: Limits) -> None:
+    def __init__(self, root: Path, cwd: Path, limits: Limits, changes: Changes | None = None) -> None:
         self.root = root
         self.display = display_path(root, cwd)
         self.limits = limits
+        self.changes = changes  # with --changed-since: what the checkout was at the merge base
         self._texts: dict[str, TextFile] = {}
         self._memo: dict[tuple[Any, ...], Any] = {}
 

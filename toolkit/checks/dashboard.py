@@ -63,9 +63,11 @@ def app_uuid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             definition = widget.get("definition")
             given = definition.get("app_id") if isinstance(definition, dict) else None
             if given and given != expected:
-                yield board.problem(f"{pointer(path)}.definition.app_id is {given!r}, the app UUID of the org the "
-                                    f"dashboard was exported from; it must be the manifest's app_uuid {expected!r}",
-                                    *path, "definition", "app_id")
+                problem = board.problem(f"{pointer(path)}.definition.app_id is {given!r}, the app UUID of the org the "
+                                        f"dashboard was exported from; it must be the manifest's app_uuid {expected!r}",
+                                        *path, "definition", "app_id")
+                # A changed app_uuid is manifest/immutable's defect when --changed-since sees it.
+                yield problem._replace(key="manifest:app_uuid")
 
 
 def title_description(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:

@@ -139,6 +139,55 @@ def metric_to_check(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
                           f"a metric the integration always sends, as listed in {data.path}", line=line, column=column)
 
 
+def immutable(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """With --changed-since: the keys Datadog's asset check refuses to see changed after publication kept their
+    value since the merge base (asset short names may be added, not renamed or removed), and
+    display_on_public_website did not go from true to false."""
+    import json
+
+    doc = tile.manifest
+    if tile.changes is None or doc is None or doc.error is not None:
+        return
+    before_bytes = tile.changes.before(tile.root / MANIFEST)
+    try:
+        before = json.loads(before_bytes) if before_bytes else None
+    except ValueError:
+        before = None
+    if not isinstance(before, dict):
+        return  # a new tile, or one whose old manifest did not parse: nothing was published to keep
+    since = f"since {tile.changes.ref} ({tile.changes.base[:8]})"
+    advice = "Datadog's asset check refuses this after push: revert it"
+    for dotted in params["keys"]:
+        path = tuple(dotted.split("."))
+        old, new = _get(before, path), tile.manifest_get(*path)
+        if old is not None and new != old:
+            line, column = doc.position(path)
+            yield Problem(MANIFEST, f"{pointer(path)} changed {since}: {_short(old)} became {_short(new)}; {advice}",
+                          line=line, column=column, key=f"manifest:{dotted}")
+    for dotted in params["maps"]:
+        path = tuple(dotted.split("."))
+        old, new = _get(before, path), tile.manifest_get(*path)
+        gone = [key for key in old if not isinstance(new, dict) or key not in new] if isinstance(old, dict) else []
+        for key in gone:
+            line, column = doc.position(path)
+            yield Problem(MANIFEST, f"{pointer(path)} no longer has the key {key!r} it had {since}; asset short names "
+                          f"cannot be renamed or removed: {advice}", line=line, column=column)
+    for dotted in params["no_unpublishing"]:
+        path = tuple(dotted.split("."))
+        if _get(before, path) is True and tile.manifest_get(*path) is False:
+            line, column = doc.position(path)
+            yield Problem(MANIFEST, f"{pointer(path)} went from true to false {since}; once true it cannot change: "
+                          "set it back to true", line=line, column=column)
+
+
+def _get(node: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
 def _explain(error: Any, where: str) -> str:
     """A jsonschema error in a partner's words: what is wrong, the value, what is required, the fix."""
     kind, value, expected = error.validator, error.instance, error.validator_value
@@ -197,4 +246,5 @@ CHECKS = {
     "manifest.schema": Check(schema, SCHEMA_PARAMS),
     "manifest.classifier_tags": Check(classifier_tags, TAGS_PARAMS),
     "manifest.metric_to_check": Check(metric_to_check, NO_PARAMS),
+    "manifest.immutable": Check(immutable, params(keys=NAMES, maps=NAMES, no_unpublishing=NAMES)),
 }

@@ -17,6 +17,7 @@ class Report:
     color: bool = False
     noun: str = "tile"  # what was checked: tiles, or a video
     stray_files: int = 0  # files named that belong to no tile
+    note: str = ""  # replaces the summary when nothing was checked for a reason worth saying
 
     @property
     def errors(self) -> int:
@@ -27,6 +28,8 @@ class Report:
         return count(self.findings, Severity.WARNING)
 
     def summary_line(self) -> str:
+        if self.note and not self.findings:
+            return self.note
         if not self.tiles and not self.findings and self.stray_files:  # pre-commit named only files outside tiles
             return f"no tile among the {plural(self.stray_files, 'file')}; nothing checked"
         tiles = f"{plural(len(self.tiles), self.noun)} checked"
