@@ -15,7 +15,7 @@ from toolkit.report import FORMATS
 
 if TYPE_CHECKING:
     from toolkit.report import Report
-    from toolkit.rules import Rule
+    from toolkit.rules import Rule, Settings
 
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS),
                              help="Output format; default text, or github when GITHUB_ACTIONS=true.")
@@ -149,15 +149,17 @@ def _ask(name: str, output_dir: Path, marketplace: bool, values: dict[str, str |
 @click.option("--changed-since", metavar="REF",
               help="Only the tiles with a file changed since the merge base of REF and the working tree (git); "
                    "also checks that immutable manifest keys kept their value.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes for a folder of tiles (default: the config's jobs, else the CPU count).")
 def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-             strict: bool, config_file: Path | None, changed_since: str | None) -> None:
+             strict: bool, config_file: Path | None, changed_since: str | None, jobs: int | None) -> None:
     """Check tiles: a tile folder, a folder of tiles, or files inside tiles (default: the current folder)."""
     from toolkit import runner
     from toolkit.report import Report
     from toolkit.tile import discover, display_path
 
     cwd = Path.cwd()
-    enabled = _enabled_rules("tile", config_file, cwd, select, ignore)
+    enabled, settings = _enabled_rules("tile", config_file, cwd, select, ignore)
     found = discover(paths or ["."], cwd)
     changes = None
     if changed_since is not None:
@@ -166,7 +168,8 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
         changes = git_changes(changed_since, cwd)
         found = found._replace(roots=[root for root in found.roots if changes.touches(root)],
                                unreadable={f: why for f, why in found.unreadable.items() if changes.touches(f)})
-    findings = runner.run(found, enabled, cwd, changes)
+    workers = jobs or settings.jobs or os.cpu_count() or 1
+    findings = runner.run(found, enabled, cwd, changes, jobs=workers)
     tiles = [display_path(r, cwd) for r in found.roots]
     note = f"no tile changed since {changed_since}; nothing checked" if changes and not tiles else ""
     _emit(Report(findings, tiles, enabled, stray_files=found.stray_files, note=note), fmt, strict)
@@ -196,7 +199,7 @@ def video(file: Path, caption: str | None, partner: str | None, app: str | None,
     _regular_file(file)
     cwd = Path.cwd()
     # A configured `select` is about tile rules: selecting the family runs every video rule not ignored.
-    enabled = _enabled_rules("video", config_file, cwd, select=("video/",))
+    enabled, _settings = _enabled_rules("video", config_file, cwd, select=("video/",))
     subject = Video(file.absolute(), cwd, find_ffprobe(ffprobe_option), timeout, caption, partner, app)
     findings = sorted(runner.check(subject, enabled), key=lambda f: f.sort_key())
     _emit(Report(findings, [subject.display], enabled, noun="video"), fmt, strict)
@@ -217,8 +220,9 @@ def _regular_file(file: Path) -> None:
 
 
 def _enabled_rules(target: str, config_file: Path | None, cwd: Path, select: tuple[str, ...] = (),
-                   ignore: tuple[str, ...] = ()) -> list[Rule]:
-    """One command's rules: the catalogue, the config file, then the command line (which wins on select)."""
+                   ignore: tuple[str, ...] = ()) -> tuple[list[Rule], Settings]:
+    """One command's rules and settings: the catalogue, the config file, then the command line (which wins on
+    select)."""
     from dataclasses import replace
 
     from toolkit import config, rules
@@ -227,7 +231,7 @@ def _enabled_rules(target: str, config_file: Path | None, cwd: Path, select: tup
         raise ToolkitError(f"--config {config_file}: no such file")
     settings = config.load(config_file or config.find(cwd))
     settings = replace(settings, select=select or settings.select, ignore=settings.ignore + ignore)
-    return [rule for rule in rules.configure(rules.catalogue(), settings) if rule.target == target]
+    return [rule for rule in rules.configure(rules.catalogue(), settings) if rule.target == target], settings
 
 
 def _emit(report: Report, fmt: str | None, strict: bool) -> None:

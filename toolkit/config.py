@@ -47,6 +47,7 @@ def load(path: Path | None) -> Settings:
         severity={rule: opts["severity"] for rule, opts in per_rule.items() if "severity" in opts},
         params={rule: opts["params"] for rule, opts in per_rule.items() if "params" in opts},
         repository=data.get("repository", "extras"),
+        jobs=data.get("jobs"),
         source=str(path),
     )
 

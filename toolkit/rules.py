@@ -121,6 +121,7 @@ class Settings:
     severity: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     repository: str = "extras"  # or "marketplace", whose limits differ (a 70-character description)
+    jobs: int | None = None  # worker processes for `validate`; None: the CPU count
     source: str = "the command line"
 
 

@@ -83,14 +83,89 @@ def limits(rules: Iterable[Rule]) -> Limits:
     return Limits(rule.params["max_bytes"])
 
 
-def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | None = None) -> list[Finding]:
-    """Findings over every tile, sorted; each tile is dropped once checked, so memory stays flat."""
+def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | None = None,
+        jobs: int = 1) -> list[Finding]:
+    """Findings over every tile, sorted; each tile is dropped once checked, so memory stays flat. With ``jobs`` > 1
+    and enough tiles, worker processes check batches of tiles; the sorted result is the same as with one."""
     caps = limits(rules)
     findings = _unreadable_folders(discovery, cwd, rules)
-    for root in discovery.roots:
-        findings += check(Tile(root, cwd, caps, changes), rules)
+    roots = discovery.roots
+    if jobs > 1 and len(roots) >= _PARALLEL_FROM:
+        findings += _in_workers(roots, rules, cwd, caps, changes, jobs)
+    else:
+        findings += _check_tiles(roots, rules, cwd, caps, changes)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+_PARALLEL_FROM = 16  # fewer tiles than this are checked faster than worker processes start
+
+
+def _check_tiles(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits,
+                 changes: Changes | None) -> list[Finding]:
+    found: list[Finding] = []
+    for root in roots:
+        found += check(Tile(root, cwd, caps, changes), rules)
+    return found
+
+
+def _worker_start() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
+
+
+def _in_workers(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
+                jobs: int) -> list[Finding]:
+    """Batches of tiles in worker processes (forked where the platform can, so nothing is imported twice). A worker
+    that dies breaks the pool: every batch not finished by then is checked again one tile per process, so that only
+    the tile that kills its process gets a tilekit/internal-error finding."""
+    size = max(1, len(roots) // (jobs * 4))
+    batches = [roots[i:i + size] for i in range(0, len(roots), size)]
+    found: list[Finding] = []
+    lost: list[Path] = []
+    for batch, result in zip(batches, _in_pool(batches, rules, cwd, caps, changes, jobs)):
+        if isinstance(result, list):
+            found += result
+        else:
+            lost += batch
+    for root in lost:
+        [result] = _in_pool([[root]], rules, cwd, caps, changes, 1)
+        found += result if isinstance(result, list) else [_worker_died(root, cwd, result)]
+    return found
+
+
+def _in_pool(batches: list[list[Path]], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
+             jobs: int) -> list[list[Finding] | Exception]:
+    """Each batch's findings, or the exception that stopped its worker (or another, which broke the pool)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context, initializer=_worker_start)
+    results: list[list[Finding] | Exception] = []
+    try:
+        futures = [pool.submit(_check_tiles, batch, rules, cwd, caps, changes) for batch in batches]
+        for future in futures:
+            try:
+                results.append(future.result())
+            except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, or a batch that could not be sent back
+                results.append(exc)
+    except KeyboardInterrupt:
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+def _worker_died(root: Path, cwd: Path, exc: Exception) -> Finding:
+    shown = printable(display_path(root, cwd))
+    return Finding(rule=INTERNAL_ERROR, severity=Severity.ERROR, tile=shown, path=shown, line=None, column=None,
+                   message=f"the worker process checking this tile stopped ({type(exc).__name__}); its findings are "
+                           "missing, the other tiles were checked. This is a bug in tilekit: please report it with "
+                           "the tile's files (`--jobs 1` checks without workers)")
 
 
 def _unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:
