@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from toolkit.cli import cli
+
+# tilekit remembers checked rules data in the user's cache; the tests keep theirs to themselves (and their
+# child processes inherit it).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tilekit-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "acme_cloud"

@@ -65,3 +65,28 @@ def test_limits_are_data(rules_copy: Path, tile: Path) -> None:
     write(tile / "README.md", (tile / "README.md").read_text().replace("Acme Cloud runs", "Café runs"))
     result = run_cli("validate", "acme_cloud", "--select", "readme/non-ascii", "--strict")
     assert result.exit_code == 1 and "above U+007F" in result.output
+
+
+def test_checked_rules_data_is_remembered_and_checked_again_when_anything_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    checks: list[int] = []
+    real = rules._check
+    monkeypatch.setattr(rules, "_check", lambda contents: checks.append(1) or real(contents))
+    rules.catalogue.cache_clear()
+    first = rules.catalogue()
+    rules.catalogue.cache_clear()
+    assert rules.catalogue() == first and checks == [1]  # the second run trusts the first run's verdict
+    [remembered] = (tmp_path / "cache" / "tilekit").iterdir()
+    remembered.write_text("{not json")
+    rules.catalogue.cache_clear()
+    assert rules.catalogue() == first and checks == [1, 1]  # a damaged cache is checked again, and rewritten
+    rules.catalogue.cache_clear()
+
+
+def test_a_broken_edit_is_caught_even_after_a_good_version_was_remembered(rules_copy: Path) -> None:
+    rules.catalogue()  # remembered
+    rules.catalogue.cache_clear()
+    write(rules_copy / "media.yaml", (rules_copy / "media.yaml").read_text().replace("max_items: 8", "max_items: -1"))
+    result = run_cli("rules")
+    assert result.exit_code == 2 and "rules/media.yaml" in result.output

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ToolkitError
@@ -33,7 +35,86 @@ class Rule:
 
 @cache
 def catalogue() -> tuple[Rule, ...]:
-    """Every rule with its default severity and parameters, from the shipped data (exit 2 if broken)."""
+    """Every rule with its default severity and parameters, from the shipped data (exit 2 if broken).
+
+    Checking the data against its schemas costs more than the rest of a one-tile run, so a version that passed is
+    remembered in the user's cache, keyed by a digest of everything the verdict depends on (the rules files, the
+    checks' parameter schemas, tilekit's version); any other version of any of them is checked again.
+    """
+    files = sorted((entry for entry in data_dir("rules").iterdir() if entry.name.endswith((".yaml", ".json"))),
+                   key=lambda entry: entry.name)
+    contents = {entry.name: entry.read_bytes() for entry in files}
+    digest = _digest(contents)
+    cached = _cached(digest)
+    if cached is not None:
+        return tuple(_rule(raw, target) for target, raw in cached)
+    checked = _check(contents)
+    _remember(digest, checked)
+    return tuple(_rule(raw, target) for target, raw in checked)
+
+
+def _digest(contents: Mapping[str, bytes]) -> str:
+    import hashlib
+
+    from toolkit import __version__
+    from toolkit.checks import CHECKS
+
+    digest = hashlib.sha256(__version__.encode())
+    for name, data in contents.items():
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    schemas = {name: check.params for name, check in CHECKS.items()}
+    digest.update(json.dumps(schemas, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _cache_file(digest: str) -> Path:
+    import os
+
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(home) / "tilekit" / f"rules-{digest[:32]}.json"
+
+
+def _cached(digest: str) -> list[tuple[str, dict[str, Any]]] | None:
+    try:
+        data = json.loads(_cache_file(digest).read_bytes())
+        return [(str(target), dict(raw)) for target, raw in data] if isinstance(data, list) else None
+    except (OSError, ValueError, TypeError):
+        return None  # none yet, or unreadable: check the data again
+
+
+def _remember(digest: str, checked: list[tuple[str, dict[str, Any]]]) -> None:
+    import os
+    import tempfile
+
+    target = _cache_file(digest)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as out:
+            json.dump(checked, out)
+        os.replace(out.name, target)
+    except OSError:
+        pass  # a read-only home: the data is simply checked again next time
+
+
+def _rule(raw: Mapping[str, Any], target: str) -> Rule:
+    return Rule(
+        id=raw["id"],
+        check=raw.get("check"),
+        severity=Severity(raw["severity"]),
+        summary=raw["summary"],
+        help=raw["help"],
+        params=raw.get("params", {}),
+        supersedes=tuple(raw.get("supersedes", ())),
+        group=raw.get("group"),
+        fix=raw.get("fix"),
+        marketplace=raw.get("marketplace", {}),
+        target=target,
+    )
+
+
+def _check(contents: Mapping[str, bytes]) -> list[tuple[str, dict[str, Any]]]:
+    """The rules of every file, as (target, raw rule), once all of it passed its schemas (exit 2 listing every
+    problem otherwise)."""
     import yaml
     from jsonschema import Draft202012Validator
 
@@ -41,36 +122,24 @@ def catalogue() -> tuple[Rule, ...]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     validator = Draft202012Validator(load_json("rules.schema.json"))
-    folder = data_dir("rules")
     problems: list[str] = []
-    rules: list[Rule] = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
+    checked: list[tuple[str, dict[str, Any]]] = []
+    for name, data_bytes in contents.items():
+        if not name.endswith(".yaml"):
             continue
-        where = f"rules/{entry.name}"
+        where = f"rules/{name}"
         try:
-            data = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            data = yaml.load(data_bytes.decode("utf-8"), Loader=loader)
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
             problems.append(f"{where}: cannot be read: {exc}")
             continue
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         problems += [f"{where}::{_pointer(e.absolute_path)}: {e.message}" for e in errors]
         if errors:
             continue
+        target = data.get("target", "tile")
         for index, raw in enumerate(data["rules"]):
-            rule = Rule(
-                id=raw["id"],
-                check=raw.get("check"),
-                severity=Severity(raw["severity"]),
-                summary=raw["summary"],
-                help=raw["help"],
-                params=raw.get("params", {}),
-                supersedes=tuple(raw.get("supersedes", ())),
-                group=raw.get("group"),
-                fix=raw.get("fix"),
-                marketplace=raw.get("marketplace", {}),
-                target=data.get("target", "tile"),
-            )
+            rule = _rule(raw, target)
             if rule.check is None and rule.id != INTERNAL_ERROR:
                 problems.append(f"{where}::$.rules[{index}]: 'check' is required (only {INTERNAL_ERROR} has none)")
                 continue
@@ -81,12 +150,12 @@ def catalogue() -> tuple[Rule, ...]:
             if rule.marketplace:
                 merged = replace(rule, params={**rule.params, **rule.marketplace})
                 problems += [f"{where}::$.rules[{index}].marketplace: {p}" for p in _param_errors(merged)]
-            rules.append(rule)
-    ids = [r.id for r in rules]
+            checked.append((target, raw))
+    ids = [raw["id"] for _target, raw in checked]
     problems += [f"rule id '{i}' is defined twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
     if problems:
         raise ToolkitError("the rules data is broken:\n  " + "\n  ".join(problems))
-    return tuple(rules)
+    return checked
 
 
 def _param_errors(rule: Rule) -> list[str]:
