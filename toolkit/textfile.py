@@ -23,8 +23,6 @@ class State(enum.Enum):
     EMPTY = "empty"  # nothing but white space
 
 
-# The states that are tile/unreadable's finding; every other rule stays silent on such a file.
-ACCESS_STATES = frozenset({State.UNREADABLE, State.SPECIAL, State.TOO_LARGE})
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 

@@ -138,6 +138,12 @@ class Tile:
         """The parsed manifest, or None when the file cannot be read as text at all."""
         return self.json(MANIFEST)
 
+    @property
+    def parsed_manifest(self) -> jsondoc.JsonDoc | None:
+        """The manifest when it parsed: checks that compare with it stay silent on one manifest/invalid-json reports."""
+        doc = self.manifest
+        return doc if doc is not None and doc.error is None else None
+
     def json(self, rel: str) -> jsondoc.JsonDoc | None:
         """A JSON file of the tile parsed once, or None when it cannot be read as text."""
         return self.memo(_json, rel)

@@ -19,7 +19,7 @@ FOLDERS_PARAMS = params(folders=NAMES, maps=NAMES)
 LOGO_PARAMS = params(folders=NAMES, extension={"type": "string"})
 
 
-def named(tile: Tile, paths: list[str], maps: list[str]) -> list[tuple[JsonPath, str]]:
+def manifest_paths(tile: Tile, paths: list[str], maps: list[str]) -> list[tuple[JsonPath, str]]:
     """(JSON path, value) of every file path the manifest names: single keys (``tile.changelog``) and every value
     of the short-name maps (``assets.dashboards``)."""
     found: list[tuple[JsonPath, str]] = []
@@ -38,10 +38,10 @@ def named(tile: Tile, paths: list[str], maps: list[str]) -> list[tuple[JsonPath,
 
 def missing_file(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Every path the manifest names leads to a file of the tile."""
-    manifest = tile.manifest
-    if manifest is None or manifest.error is not None:
+    manifest = tile.parsed_manifest
+    if manifest is None:
         return
-    for path, value in named(tile, params["paths"], params["maps"]):
+    for path, value in manifest_paths(tile, params["paths"], params["maps"]):
         where = tilepath.resolve(tile, value)
         if where.kind is Kind.MISSING:
             hint = f"the file is named '{where.near}' (GitHub is case-sensitive)" if where.near else \
@@ -59,10 +59,10 @@ def missing_file(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def unreferenced_file(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Every file under assets/dashboards/, assets/monitors/ and assets/saved_views/ is named by the manifest."""
-    if tile.manifest is None or tile.manifest.error is not None:
+    if tile.parsed_manifest is None:
         return
     referenced = set()
-    for _path, value in named(tile, [], params["maps"]):
+    for _path, value in manifest_paths(tile, [], params["maps"]):
         where = tilepath.resolve(tile, value)
         referenced.add(where.rel)
     folders = tuple(f"{folder}/" for folder in params["folders"])
@@ -73,8 +73,8 @@ def unreferenced_file(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem
 
 def dashboard_required(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """An integration (a tile with assets.integration; not a service or a license) names at least one dashboard."""
-    manifest = tile.manifest
-    if manifest is None or manifest.error is not None or tile.manifest_get("assets", "dashboards") \
+    manifest = tile.parsed_manifest
+    if manifest is None or tile.manifest_get("assets", "dashboards") \
             or not isinstance(tile.manifest_get("assets", "integration"), dict):
         return
     line, column = manifest.position(("assets",))
@@ -84,8 +84,8 @@ def dashboard_required(tile: Tile, params: Mapping[str, Any]) -> Iterator[Proble
 
 def monitor_recommended(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """A tile whose metadata.csv lists metrics ships at least one monitor template."""
-    manifest = tile.manifest
-    if manifest is None or manifest.error is not None or tile.manifest_get("assets", "monitors"):
+    manifest = tile.parsed_manifest
+    if manifest is None or tile.manifest_get("assets", "monitors"):
         return
     data = tile.memo(table)
     if data is None or not data.rows:

@@ -111,8 +111,8 @@ def results(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 def manifest(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """A tile that ships a pipeline declares assets.logs in its manifest."""
     shipped = [pair.pipeline for pair in _pairs(tile, params) if pair.pipeline]
-    doc = tile.manifest
-    if not shipped or doc is None or doc.error is not None or tile.manifest_get("assets", "logs"):
+    doc = tile.parsed_manifest
+    if not shipped or doc is None or tile.manifest_get("assets", "logs"):
         return
     line, column = doc.position(("assets",))
     yield Problem(MANIFEST, f"the tile ships the log pipeline {shipped[0]} but the manifest has no assets.logs; add "

@@ -34,8 +34,8 @@ def parses(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def unique_keys(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """No object repeats a key: JSON parsers silently keep only the last value."""
-    doc = tile.manifest
-    if doc is None or doc.error is not None:
+    doc = tile.parsed_manifest
+    if doc is None:
         return
     for dup in doc.duplicates:
         yield Problem(MANIFEST, f"{pointer(dup.path)} repeats the key '{dup.key}' (first at line {dup.first_line}); "
@@ -77,8 +77,8 @@ def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
 
 def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """The manifest follows Datadog's manifest v2 fields; one finding per violation, at its key."""
-    doc = tile.manifest
-    if doc is None or doc.error is not None:
+    doc = tile.parsed_manifest
+    if doc is None:
         return
     import json
 
@@ -145,8 +145,8 @@ def immutable(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     display_on_public_website did not go from true to false."""
     import json
 
-    doc = tile.manifest
-    if tile.changes is None or doc is None or doc.error is not None:
+    doc = tile.parsed_manifest
+    if tile.changes is None or doc is None:
         return
     before_bytes = tile.changes.before(tile.root / MANIFEST)
     try:

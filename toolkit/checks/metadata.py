@@ -176,7 +176,7 @@ def _repo_config(tile: Tile) -> dict[str, Any]:
 def prefix(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """The manifest names a metric prefix, and every metric starts with it or with a prefix ddev allows."""
     data = tile.memo(table)
-    if data is None or tile.manifest is None or tile.manifest.error is not None:
+    if data is None or tile.parsed_manifest is None:
         return  # a manifest that cannot be read is manifest/invalid-json's
     vocabulary = _vocabulary(params["vocabulary"])
     expected = _metric_prefix(tile)
@@ -261,7 +261,7 @@ def _display_name(tile: Tile) -> str:
 
 def integration(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """The integration column is the normalised source_type_name of the manifest, as ddev computes it."""
-    if tile.manifest is None or tile.manifest.error is not None:
+    if tile.parsed_manifest is None:
         return
     expected = re.sub("_+", "_", re.sub("[^0-9A-Za-z-]", "_", _display_name(tile))).strip("_").lower()
     wrong: dict[str, list[int]] = {}

@@ -64,7 +64,7 @@ def unreadable(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         elif entry.kind is Kind.FILE and not os.access(path, os.R_OK):
             yield Problem(name, "cannot be read: permission denied; make it readable (e.g. `chmod a+r` on it)")
         elif entry.kind is Kind.FILE and entry.size > caps.get(posixpath.splitext(name)[1].lower(), entry.size):
-            cap = caps[posixpath.splitext(name)[1].lower()]
+            cap = tile.limits.cap(name)
             yield Problem(name, f"the file is {entry.size:,} bytes, over the {cap:,}-byte cap for this kind of "
                           "file, so it was not checked; real tile files are far smaller: is it the right file?")
 
