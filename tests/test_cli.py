@@ -176,4 +176,6 @@ def test_rules_json_lists_every_rule_with_its_data() -> None:
 def test_rules_text_lists_ids_and_severity() -> None:
     result = run_cli("rules")
     assert result.exit_code == 0
-    assert "readme/missing-section  [error]" in result.output
+    assert "readme/missing-section  [error, fixable with --unsafe]" in result.output
+    assert "readme/empty-section  [error]" in result.output
+    assert "image/color-mode  [error, fixable]" in result.output

@@ -92,7 +92,8 @@ def test_messages_give_measured_and_required_values(tile: Path) -> None:
     assert "image/height" not in messages  # one finding per defect: the ratio explains the height
     assert messages["image/color-mode"] == ("the colour mode is RGBA (RGB with an alpha channel); it must be RGB: "
                                             "flatten it onto an opaque background and save it as RGB, without an "
-                                            "alpha channel")
+                                            "alpha channel (`tilekit fix` does it when no pixel is transparent; "
+                                            "`tilekit fix --unsafe` in any case)")
     assert messages["image/color-profile"].startswith("the embedded colour profile 'Display P3' is not sRGB: it "
                                                       "shifts colours by up to 102 of 255 per channel")
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 INTERNAL_ERROR = "tilekit/internal-error"  # reported by the runner when a rule crashes; always on
 
@@ -12,6 +13,46 @@ INTERNAL_ERROR = "tilekit/internal-error"  # reported by the runner when a rule 
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class Applicability(enum.StrEnum):
+    """Whether a fix keeps everything the partner made visible (safe), or changes what a viewer sees (unsafe:
+    padding, cropping, lossy compression, a renamed heading) and so runs only with ``tilekit fix --unsafe``."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class Edit(NamedTuple):
+    """Replace ``delete`` characters at ``line``:``column`` of a text file with ``insert``. Positions count in the
+    text as checks see it (``\\n`` newlines, no BOM); ``\\n`` in ``insert`` is written as the file's own newline."""
+
+    file: str
+    line: int
+    column: int = 1
+    delete: int = 0
+    insert: str = ""
+
+
+class Op(NamedTuple):
+    """A change the fixer knows how to make as a whole: ``image`` (re-encode: args say what to repair), ``rename``
+    (``to``: the new tile-relative name), ``json-set`` (``path``, ``value``: a value of a JSON file, written at its
+    place so formatting and key order are kept), ``strip-bom``."""
+
+    kind: str
+    file: str
+    args: Mapping[str, Any] = {}
+
+
+class Fix(NamedTuple):
+    """What `tilekit fix` would do about one problem: changes applied all together or not at all."""
+
+    title: str  # what it does, for the fix report ("convert P (palette) to RGB")
+    changes: tuple[Edit | Op, ...]
+    applicability: Applicability = Applicability.SAFE
+    # For an unsafe fix: when the fixer, having read the file, finds the safe form of it enough (an alpha channel
+    # that is fully opaque, a size reached losslessly), it applies that without --unsafe. Empty: never.
+    safe_when: str = ""
 
 
 class Problem(NamedTuple):
@@ -24,6 +65,7 @@ class Problem(NamedTuple):
     # What the defect is, when other files show it too ("section:Support": the missing README section and
     # the manifest anchor that names it): a rule that supersedes another drops its findings of the same key.
     key: str | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +79,12 @@ class Finding:
     line: int | None
     column: int | None
     message: str
+    repair: Fix | None = field(default=None, compare=False)  # the check's fix, when its rule is declared fixable
+
+    @property
+    def fix(self) -> str | None:
+        """'safe', 'unsafe' or None: what outputs say about fixing this finding."""
+        return self.repair.applicability.value if self.repair else None
 
     def sort_key(self) -> tuple[str, str, int, int, str]:
         return (self.tile, self.path, self.line or 0, self.column or 0, self.rule)

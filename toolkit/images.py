@@ -33,6 +33,7 @@ class ImageInfo(NamedTuple):
     srgb_chunk: bool = False
     exif_srgb: bool = False
     gamma_chunks: bool = False  # PNG gAMA or cHRM: colour information, as browsers read it
+    transparency: bool = False  # a transparent colour or palette entries (PNG tRNS, GIF): alpha without an A mode
 
 
 def read(handle: BinaryIO, size: int) -> ImageInfo:
@@ -71,7 +72,7 @@ def _facts(im: Any, size: int) -> ImageInfo:
         orientation=orientation if isinstance(orientation, int) else 1, mode=im.mode,
         icc_description=description, icc_error=icc_error, icc=icc or b"", srgb_chunk="srgb" in im.info,
         exif_srgb=exif.get_ifd(0x8769).get(0xA001) == 1,
-        gamma_chunks="gamma" in im.info or "chromaticity" in im.info,
+        gamma_chunks="gamma" in im.info or "chromaticity" in im.info, transparency="transparency" in im.info,
     )
 
 

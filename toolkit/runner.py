@@ -43,7 +43,7 @@ def check(subject: Subject, rules: Iterable[Rule]) -> list[Finding]:
     tile, kept = printable(subject.display), _one_per_defect(found)
     return crashed + [
         Finding(rule=rule.id, severity=rule.severity, tile=tile, path=printable(subject.path(p.file)), line=p.line,
-                column=p.column, message=printable(p.message))
+                column=p.column, message=printable(p.message), repair=p.fix if rule.fix else None)
         for rule, p in kept
     ]
 

@@ -23,6 +23,7 @@ STRING: dict[str, Any] = {"type": "string"}
 REGEX: dict[str, Any] = {"type": "string", "format": "regex"}
 COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
 POSITIVE: dict[str, Any] = {"type": "integer", "minimum": 1}
+COLOR: dict[str, Any] = {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}
 RATIO: dict[str, Any] = {"type": "array", "items": POSITIVE, "minItems": 2, "maxItems": 2}
 
 

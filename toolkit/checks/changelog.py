@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from toolkit.checks._schema import NAMES, NO_PARAMS, REGEX, STRING, Check, params
-from toolkit.findings import Problem
+from toolkit.findings import Edit, Fix, Problem
 from toolkit.markdown import LINE, inline_text
 from toolkit.textfile import State
 from toolkit.tile import CHANGELOG, Tile
@@ -86,7 +86,29 @@ def heading_format(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         what = "a setext heading" if entry.style == "setext" else f"'{entry.source}'"
         missing = "" if entry.date else " with the release date"
         yield Problem(CHANGELOG, f"version heading {what} is not in the form '{params['example']}'; "
-                      f"write '{fix}'{missing}", line=entry.line, column=1)
+                      f"write '{fix}'{missing}", line=entry.line, column=1, fix=_rewrite_heading(tile, entry))
+
+
+# What a version heading may hold besides its version and date for the rewrite to lose nothing: markup and
+# separators, a 'v' or 'version' before the number, and 'Unreleased' (dropped when no date says otherwise).
+_HEADING_NOISE = re.compile(r"(?i)[\s#=\-*_/:()\[\]|,.]|\bv(?:ersion)?(?=\s*\d)|\bunreleased\b")
+
+
+def _rewrite_heading(tile: Tile, entry: Entry) -> Fix | None:
+    """'## X.Y.Z / D' for a heading that holds nothing else (safe: nothing the partner wrote is lost), or
+    '## X.Y.Z' when it has no date, which leaves the finding for the partner to date."""
+    doc = tile.changelog
+    assert doc is not None
+    lines = 2 if entry.style == "setext" else 1
+    source = "\n".join(doc.lines[entry.line - 1:entry.line - 1 + lines])
+    rest = _VERSION.sub("", source, count=1)
+    rest = _DATE.sub("", rest, count=1) if entry.date else rest
+    if _HEADING_NOISE.sub("", rest):
+        return None
+    heading = f"## {entry.version_text}" + (f" / {entry.date}" if entry.date else "")
+    if heading == source:
+        return None
+    return Fix(f"rewrite the heading as '{heading}'", (Edit(CHANGELOG, entry.line, 1, len(source), heading),))
 
 
 def dates(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -159,8 +181,11 @@ def section_labels(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if label is None or source in accepted:
             continue
         known = next((form for form, name in valid.items() if name.lower() == label.lower()), None)
-        fix = f"write '{known}'" if known else f"use one of {listed}"
-        yield Problem(CHANGELOG, f"entry label '{source}' is not in Datadog's form; {fix}", line=line, column=1)
+        advice = f"write '{known}'" if known else f"use one of {listed}"
+        text = doc.lines[line - 1]
+        fix = Fix(f"write '{known}'", (Edit(CHANGELOG, line, 1, len(text), known),)) if known else None
+        yield Problem(CHANGELOG, f"entry label '{source}' is not in Datadog's form; {advice}", line=line, column=1,
+                      fix=fix)
 
 
 def spacing(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -173,6 +198,12 @@ def spacing(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     labels = {form.format(label=label) for form in [params["form"], *params["same_rendering"]]
               for label in params["labels"]}
     slips: dict[str, list[int]] = {}
+    edits: dict[str, list[Edit]] = {}
+
+    def slip(what: str, number: int, edit: Edit) -> None:
+        slips.setdefault(what, []).append(number)
+        edits.setdefault(what, []).append(edit)
+
     fenced = False
     lines = doc.lines
     for number, line in enumerate(lines, start=1):
@@ -181,20 +212,32 @@ def spacing(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if fenced:
             continue
         following = lines[number] if number < len(lines) else ""
+        end = Edit(CHANGELOG, number, len(line) + 1, 0, "\n")  # a blank line after this one
         if number in headings and following.strip():
-            slips.setdefault("no blank line after the version heading", []).append(number)
+            slip("no blank line after the version heading", number, end)
         if line.strip() in labels:
             if following.strip():
-                slips.setdefault("no blank line after the label", []).append(number)
+                slip("no blank line after the label", number, end)
             if line != line.rstrip():
-                slips.setdefault("white space after the label", []).append(number)
-        if re.match(r"^\s*- ", line):
-            slips.setdefault("'-' bullets (Datadog writes '* ')", []).append(number)
+                stripped = len(line.rstrip())
+                slip("white space after the label", number, Edit(CHANGELOG, number, stripped + 1, len(line) - stripped))
+        dash = re.match(r"^\s*- ", line)
+        if dash:
+            slip("'-' bullets (Datadog writes '* ')", number, Edit(CHANGELOG, number, dash.end() - 1, 1, "*"))
     for what, where in slips.items():
         shown = ", ".join(map(str, where[:3])) + (", ..." if len(where) > 3 else "")
         count = f"{len(where)} lines ({shown})" if len(where) > 1 else f"line {shown}"
+        fix = Fix(f"{_SPACING_FIXES[what]} ({count.split(' (')[0]})", tuple(edits[what]))
         yield Problem(CHANGELOG, f"{what}: {count}; Datadog's CHANGELOG layout is '## X.Y.Z / date', a blank line, "
-                      "'***Added***:', a blank line, then '* ' bullets", line=where[0], column=1)
+                      "'***Added***:', a blank line, then '* ' bullets", line=where[0], column=1, fix=fix)
+
+
+_SPACING_FIXES = {
+    "no blank line after the version heading": "add a blank line after each version heading",
+    "no blank line after the label": "add a blank line after each label",
+    "white space after the label": "remove the white space after each label",
+    "'-' bullets (Datadog writes '* ')": "write '* ' bullets",
+}
 
 
 def _label(source: str, heading: bool) -> str | None:

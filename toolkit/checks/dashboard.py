@@ -8,7 +8,7 @@ from typing import Any
 
 from toolkit.assetfiles import not_json, objects
 from toolkit.checks._schema import NAMES, STRING, Check, params
-from toolkit.findings import Problem
+from toolkit.findings import Fix, Op, Problem
 from toolkit.jsondoc import JsonPath, pointer
 from toolkit.tile import Tile
 
@@ -63,11 +63,13 @@ def app_uuid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             definition = widget.get("definition")
             given = definition.get("app_id") if isinstance(definition, dict) else None
             if given and given != expected:
+                at = (*path, "definition", "app_id")
                 problem = board.problem(f"{pointer(path)}.definition.app_id is {given!r}, the app UUID of the org the "
                                         f"dashboard was exported from; it must be the manifest's app_uuid {expected!r}",
-                                        *path, "definition", "app_id")
+                                        *at)
+                fix = Fix(f"set it to {expected!r}", (Op("json-set", board.rel, {"path": at, "value": expected}),))
                 # A changed app_uuid is manifest/immutable's defect when --changed-since sees it.
-                yield problem._replace(key="manifest:app_uuid")
+                yield problem._replace(key="manifest:app_uuid", fix=fix)
 
 
 def title_description(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:

@@ -9,19 +9,20 @@ from typing import Any
 
 from toolkit import images as reader
 from toolkit.carousel import images, info
-from toolkit.checks._schema import NAMES, NO_PARAMS, POSITIVE, RATIO, REGEX, Check, params
-from toolkit.findings import Problem
+from toolkit.checks._schema import COLOR, NAMES, NO_PARAMS, POSITIVE, RATIO, REGEX, Check, params
+from toolkit.findings import Applicability, Fix, Op, Problem
+from toolkit.references import rename, unused_name
 from toolkit.tile import Tile
 
 UNREADABLE_PARAMS = params(max_pixels=POSITIVE)
 SIZE_PARAMS = params(max_bytes=POSITIVE)
 # The dimension rules share their parameters (rules data: group image-dimensions); each declares its own.
 _DIMENSIONS = {"min_width": POSITIVE, "max_width": POSITIVE, "ratio": RATIO, "min_height": POSITIVE,
-               "max_height": POSITIVE}
+               "max_height": POSITIVE, "pad_color": COLOR}
 WIDTH_PARAMS = params(_DIMENSIONS, min_width=POSITIVE, max_width=POSITIVE)
 RATIO_PARAMS = params(_DIMENSIONS, ratio=RATIO)
 HEIGHT_PARAMS = params(_DIMENSIONS, min_height=POSITIVE, max_height=POSITIVE)
-MODE_PARAMS = params(modes={**NAMES, "minItems": 1})
+MODE_PARAMS = params({"background": COLOR}, modes={**NAMES, "minItems": 1})
 PROFILE_PARAMS = params(tolerance={"type": "integer", "minimum": 0, "maximum": 255},
                         grid_steps={"type": "integer", "minimum": 2, "maximum": 16})
 NAME_PARAMS = params(stem_pattern=REGEX)
@@ -57,8 +58,11 @@ def file_size(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     for rel in tile.memo(images):
         size = info(tile, rel).file_bytes
         if size > limit:
+            fix = _image_fix(rel, f"compress it to at most {limit:,} bytes", Applicability.UNSAFE,
+                             "lossless compression is enough", max_bytes=limit)
             yield Problem(rel, f"the file is {size:,} bytes; at most {limit:,} are allowed (over by "
-                          f"{size - limit:,}): compress it, e.g. save the PNG optimized or export as JPEG")
+                          f"{size - limit:,}): compress it, e.g. save the PNG optimized or export as JPEG (`tilekit fix` "
+                          "compresses it losslessly when that is enough; `--unsafe` re-encodes it as JPEG)", fix=fix)
 
 
 def target_size(width: int, params: Mapping[str, Any]) -> tuple[int, int] | None:
@@ -69,6 +73,29 @@ def target_size(width: int, params: Mapping[str, Any]) -> tuple[int, int] | None
     sizes = [(w, w * rh // rw) for w in range(low, high + 1, step)
              if params["min_height"] <= w * rh // rw <= params["max_height"]]
     return min(sizes, key=lambda size: (abs(size[0] - width), size[0])) if sizes else None
+
+
+def _image_fix(rel: str, title: str, applicability: Applicability = Applicability.SAFE, safe_when: str = "",
+               **args: Any) -> Fix:
+    return Fix(title, (Op("image", rel, args),), applicability, safe_when)
+
+
+def _resize(rel: str, image: reader.ImageInfo, params: Mapping[str, Any]) -> Fix | None:
+    """Scale to the target size: safe when the image is already exactly of the ratio and only shrinks; padded to
+    the ratio first (or cropped, with ``tilekit fix --crop``) or scaled up, unsafe."""
+    size = target_size(image.width, params)
+    if size is None:
+        return None
+    w, h = image.width, image.height
+    target = f"{size[0]}x{size[1]}"
+    if _fits(image, params)[1]:
+        if size[0] < w:
+            return _image_fix(rel, f"scale {w}x{h} down to {target}", size=size)
+        return _image_fix(rel, f"scale {w}x{h} up to {target}", Applicability.UNSAFE, size=size)
+    rw, rh = params["ratio"]
+    pad = params.get("pad_color", "#ffffff")
+    return _image_fix(rel, f"pad {w}x{h} to {rw}:{rh} with {pad} (or crop it, with --crop), then scale it to {target}",
+                      Applicability.UNSAFE, size=size, ratio=params["ratio"], pad_color=pad)
 
 
 def _to(width: int, params: Mapping[str, Any]) -> str:
@@ -98,13 +125,13 @@ def width(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         w, h = image.width, image.height
         if ratio:
             yield Problem(rel, f"{w}x{h}{_rotated(image)} is {rw}:{rh} but {w} px wide; it must be {wanted}: "
-                          f"{_to(w, params)}")
+                          f"{_to(w, params)}", fix=_resize(rel, image, params))
         else:
             units = min(w // rw, h // rh)
             crop = f"crop {w - units * rw}x{h - units * rh} px (to {units * rw}x{units * rh}) or pad, then " \
                 if units else "pad it, then "
             yield Problem(rel, f"{w}x{h}{_rotated(image)} is not {rw}:{rh} ({w}:{h}) and not {wanted} wide; "
-                          f"{crop}{_to(w, params)}")
+                          f"{crop}{_to(w, params)}", fix=_resize(rel, image, params))
 
 
 def aspect_ratio(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -120,10 +147,10 @@ def aspect_ratio(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             off = h - exact
             side = "over" if off > 0 else "short of"
             yield Problem(rel, f"{w}x{h}{_rotated(image)} is {abs(off)} px {side} {rw}:{rh}; pad or crop it to "
-                          f"{w}x{exact}")
+                          f"{w}x{exact}", fix=_resize(rel, image, params))
         else:
             yield Problem(rel, f"{w}x{h}{_rotated(image)} is not {rw}:{rh} ({w}:{h}); crop or pad it to {rw}:{rh}, "
-                          f"then {_to(w, params)}")
+                          f"then {_to(w, params)}", fix=_resize(rel, image, params))
 
 
 def height(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -131,7 +158,7 @@ def height(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     for rel, image in _readable(tile):
         if not _fits(image, params)[2]:
             yield Problem(rel, f"the image is {image.height} px high{_rotated(image)}; it must be {low}-{high} px: "
-                          f"{_to(image.width, params)}")
+                          f"{_to(image.width, params)}", fix=_resize(rel, image, params))
 
 
 _MODE_ADVICE = {
@@ -149,14 +176,35 @@ def color_mode(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if image.mode not in modes:
             what = _MODE_NAMES.get(image.mode, image.mode)
             advice = _MODE_ADVICE.get(image.mode, "convert it to RGB colour and save it again")
-            yield Problem(rel, f"the colour mode is {image.mode} ({what}); it must be {' or '.join(modes)}: {advice}")
+            fix = _to_rgb(rel, image, what, params.get("background", "#ffffff"))
+            if fix is not None and fix.safe_when:
+                advice += f" (`tilekit fix` does it when {fix.safe_when}; `tilekit fix --unsafe` in any case)"
+            yield Problem(rel, f"the colour mode is {image.mode} ({what}); it must be {' or '.join(modes)}: {advice}",
+                          fix=fix)
+
+
+_CONVERTIBLE = {"1", "L", "P", "I", "I;16", "I;16B", "I;16L", "F", "CMYK", "YCbCr", "LAB", "HSV"}
+_WITH_ALPHA = {"RGBA", "LA", "PA", "RGBa", "La"}
+
+
+def _to_rgb(rel: str, image: reader.ImageInfo, what: str, background: str) -> Fix | None:
+    """Conversion to RGB: safe, unless an alpha channel must be flattened onto the background (unsafe, but done
+    without --unsafe when no pixel turns out to be transparent)."""
+    if image.mode in _WITH_ALPHA or image.transparency:
+        return _image_fix(rel, f"flatten {what} onto {background} and convert it to RGB", Applicability.UNSAFE,
+                          "no pixel is transparent", mode=image.mode, background=background)
+    if image.mode in _CONVERTIBLE:
+        return _image_fix(rel, f"convert {what} to RGB", mode=image.mode)
+    return None
 
 
 def color_profile(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """An embedded ICC profile, when there is one, converts colours like sRGB (measured, whatever its name)."""
     for rel, image in _readable(tile):
+        replace = _image_fix(rel, "replace the unusable profile with sRGB (browsers ignore it and show sRGB)",
+                             profile="replace")
         if image.icc_error:
-            yield Problem(rel, f"{image.icc_error}; convert the image to sRGB and export it again")
+            yield Problem(rel, f"{image.icc_error}; convert the image to sRGB and export it again", fix=replace)
             continue
         if image.icc_description is None:
             continue
@@ -164,12 +212,14 @@ def color_profile(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             deviation = reader.srgb_deviation(image.icc, params["grid_steps"])
         except ValueError as exc:
             yield Problem(rel, f"the embedded colour profile '{image.icc_description}' cannot convert RGB colours "
-                          f"({exc}); convert the image to sRGB and export it again")
+                          f"({exc}); convert the image to sRGB and export it again", fix=replace)
             continue
         if deviation > params["tolerance"]:
             yield Problem(rel, f"the embedded colour profile '{image.icc_description}' is not sRGB: it shifts colours "
                           f"by up to {deviation} of 255 per channel; convert the image to sRGB (e.g. 'Convert to "
-                          "Profile > sRGB IEC61966-2.1') and export it with that profile")
+                          "Profile > sRGB IEC61966-2.1') and export it with that profile",
+                          fix=_image_fix(rel, f"convert its colours from '{image.icc_description}' to sRGB",
+                                         profile="convert"))
 
 
 def untagged_color(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -178,7 +228,8 @@ def untagged_color(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if (image.icc_description is None and not image.icc_error and not image.srgb_chunk and not image.exif_srgb
                 and not image.gamma_chunks):
             yield Problem(rel, "the image carries no colour profile, so viewers assume sRGB; export it with an "
-                          "embedded sRGB profile to be sure its colours show as intended")
+                          "embedded sRGB profile to be sure its colours show as intended",
+                          fix=_image_fix(rel, "embed an sRGB profile (pixels unchanged)", profile="embed"))
 
 
 def file_name(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -192,22 +243,20 @@ def file_name(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         bad = dict.fromkeys(ch for ch in stem if not pattern.fullmatch(ch))
         named = ", ".join(_describe(ch) for ch in bad)
         proposal = proposed_name(tile, rel, pattern)
+        changes = rename(tile, rel, proposal)
+        fix = Fix(f"rename it to '{proposal.rpartition('/')[2]}' and update its references", changes) if changes else None
         yield Problem(rel, f"the file name {name!r} contains {named}; use letters, digits, '_' and '-' only: rename "
-                      f"it to '{proposal}' and update image_url and the README")
+                      f"it to '{proposal.rpartition('/')[2]}' and update image_url and the README", fix=fix)
 
 
 def proposed_name(tile: Tile, rel: str, pattern: re.Pattern[str]) -> str:
-    """A name for the image that passes the stem pattern and no other file of its folder has."""
-    folder, _, name = rel.rpartition("/")
+    """A tile-relative name for the image that passes the stem pattern, with a lower-case extension, that no other
+    file of its folder has."""
+    folder, slash, name = rel.rpartition("/")
     stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
     clean = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")
     clean = clean if clean and pattern.fullmatch(clean) else "image"
-    taken = {f.lower() for f in tile.files}
-    candidate, number = clean, 1
-    while f"{folder}/{candidate}{dot}{extension}".lstrip("/").lower() in taken:
-        number += 1
-        candidate = f"{clean}_{number}"
-    return f"{candidate}{dot}{extension}"
+    return unused_name(tile, f"{folder}{slash}{clean}{dot}{extension.lower()}", rel)
 
 
 def _describe(char: str) -> str:

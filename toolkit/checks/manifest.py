@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from toolkit.checks._schema import NAMES, NO_PARAMS, Check, params
-from toolkit.findings import Problem
+from toolkit.findings import Fix, Op, Problem
 from toolkit.jsondoc import pointer
 from toolkit.resources import load_json
 from toolkit.textfile import State
@@ -102,14 +102,20 @@ def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     spellings: dict[str, str] = {}
     for tag in known:  # the first spelling listed is the one suggested ("macOS" before "Mac OS")
         spellings.setdefault(same_meaning(tag), tag)
+    claimed: set[str] = set()
     for index, tag in enumerate(tags):
         if not isinstance(tag, str) or tag in known:
             continue
         respelt = spellings.get(same_meaning(tag))
         hint = f"write '{respelt}'" if respelt else "use a tag from Datadog's list (`tilekit rules manifest/classifier-tag`)"
-        line, column = doc.position(("tile", "classifier_tags", index))
+        path = ("tile", "classifier_tags", index)
+        line, column = doc.position(path)
+        fix = None
+        if respelt and respelt not in tags and respelt not in claimed:  # a repeat is the partner's to drop
+            claimed.add(respelt)
+            fix = Fix(f"write '{respelt}'", (Op("json-set", MANIFEST, {"path": path, "value": respelt}),))
         yield Problem(MANIFEST, f"classifier tag '{tag}' is not in Datadog's known list; {hint}",
-                      line=line, column=column)
+                      line=line, column=column, fix=fix)
 
 
 def same_meaning(tag: str) -> str:

@@ -8,14 +8,17 @@ from typing import Any
 
 from toolkit.carousel import Media, entries, images, info
 from toolkit.checks._schema import COUNT, NAMES, NO_PARAMS, POSITIVE, STRING, Check, params
-from toolkit.findings import Problem
+from toolkit.findings import Fix, Problem
+from toolkit.references import rename, unused_name
 from toolkit.tile import MANIFEST, Tile
 
 COUNT_PARAMS = params(max_items=COUNT, max_videos=COUNT, max_images_with_video=COUNT)
 CAPTION_PARAMS = params(max_length=POSITIVE)
 MIN_IMAGES_PARAMS = params(min_images=POSITIVE)
 EXTENSION_PARAMS = params(extensions=NAMES)
-FORMAT_PARAMS = params(formats={"type": "object", "additionalProperties": STRING})
+_FORMATS = {"type": "object", "additionalProperties": STRING}
+RENAME_PARAMS = params(extensions=NAMES, formats=_FORMATS)
+FORMAT_PARAMS = params(formats=_FORMATS)
 
 def _at(tile: Tile, *path: str | int) -> tuple[int, int]:
     assert tile.manifest is not None
@@ -105,8 +108,23 @@ def extensions(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             continue
         stem = posixpath.splitext(media.url)[0]
         better = ".jpg" if suffix.lower() == ".jpeg" else ".png"
+        fix = None
+        if media.rel is not None:
+            found = info(tile, media.rel).format
+            right = next((ext for ext, fmt in params["formats"].items() if fmt == found), None)
+            fix = _renamed(tile, media.rel, right) if right and found else None
+            better = right or better
         yield _url_problem(tile, media, f"has the extension '{suffix or '(none)'}'; carousel images must end in "
-                           f"{' or '.join(allowed)}: rename the file to '{stem}{better}' and update image_url")
+                           f"{' or '.join(allowed)}: rename the file to '{stem}{better}' and update image_url")._replace(
+                               fix=fix)
+
+
+def _renamed(tile: Tile, rel: str, extension: str) -> Fix | None:
+    """Renaming the image to ``extension`` (unique in its folder), with every reference updated."""
+    new_rel = unused_name(tile, posixpath.splitext(rel)[0] + extension, rel)
+    changes = rename(tile, rel, new_rel)
+    name = new_rel.rpartition("/")[2]
+    return Fix(f"rename it to '{name}' and update its references", changes) if changes else None
 
 
 def format_matches(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -118,9 +136,9 @@ def format_matches(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if image.error or not image.format or expected is None or image.format == expected:
             continue
         right = next((ext for ext, fmt in formats.items() if fmt == image.format), None)
-        fix = f"rename it to '{posixpath.splitext(rel)[0]}{right}'" if right else "re-export it as PNG or JPEG"
-        yield Problem(rel, f"the file is {image.format} data but its name says {expected}; {fix} and update "
-                      "image_url, or re-export it in the named format")
+        advice = f"rename it to '{posixpath.splitext(rel)[0]}{right}'" if right else "re-export it as PNG or JPEG"
+        yield Problem(rel, f"the file is {image.format} data but its name says {expected}; {advice} and update "
+                      "image_url, or re-export it in the named format", fix=_renamed(tile, rel, right) if right else None)
 
 
 def committed_videos(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -139,7 +157,7 @@ CHECKS = {
     "media.captions": Check(captions, CAPTION_PARAMS),
     "media.missing_files": Check(missing_files, NO_PARAMS),
     "media.safe_paths": Check(safe_paths, NO_PARAMS),
-    "media.extensions": Check(extensions, EXTENSION_PARAMS),
+    "media.extensions": Check(extensions, RENAME_PARAMS),
     "media.format_matches": Check(format_matches, FORMAT_PARAMS),
     "media.committed_videos": Check(committed_videos, EXTENSION_PARAMS),
 }

@@ -9,8 +9,9 @@ from typing import Any
 from toolkit import tilepath
 from toolkit.checks import data_collected
 from toolkit.checks._schema import NAMES, NO_PARAMS, REGEX, STRING, Check, params
-from toolkit.findings import Problem
+from toolkit.findings import Applicability, Edit, Fix, Op, Problem
 from toolkit.markdown import LINE, Document, Heading
+from toolkit.references import image_urls
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
 from toolkit.tilepath import Kind
@@ -65,7 +66,21 @@ def required_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem
         else:
             update = ""
         yield Problem(README, f"missing H2 section '## {name}'{because}; found {_describe(near)} at line "
-                      f"{near.line}: {_advice(name, near)}{update}", line=near.line, column=1, key=f"section:{name}")
+                      f"{near.line}: {_advice(name, near)}{update}", line=near.line, column=1, key=f"section:{name}",
+                      fix=_promote(doc, name, near, to_near))
+
+
+def _promote(doc: Document, name: str, near: Heading, anchors: list[str]) -> Fix | None:
+    """Make the near miss the top-level '## name' and point the manifest anchors that named it there: unsafe, since
+    the visible heading (its words or its level) changes. A heading inside a list or quote is left to the partner."""
+    if near.nested:
+        return None
+    lines = 2 if near.style == "setext" else 1
+    source = "\n".join(doc.lines[near.line - 1:near.line - 1 + lines])
+    changes: list[Edit | Op] = [Edit(README, near.line, 1, len(source), f"## {name}")]
+    changes += [Op("json-set", MANIFEST, {"path": ("tile", key), "value": f"{README}#{name}"}) for key in anchors]
+    return Fix(f"make '{_markup(near)}' the section '## {name}'" + (f" and point {_keys(anchors)} at it" if anchors else ""),
+               tuple(changes), Applicability.UNSAFE)
 
 
 def _anchors(tile: Tile, keys: Any) -> dict[str, str]:
@@ -144,7 +159,7 @@ def images_exist(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     doc = tile.readme
     if doc is None:
         return
-    for url, line in _image_urls(doc):
+    for url, line in image_urls(doc):
         reference = _in_this_tile(url, tile.name, params["raw_url_prefixes"])
         if reference is None:
             continue
@@ -173,8 +188,13 @@ def ascii_only(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if not wide:
             continue
         names = ", ".join(dict.fromkeys(_char_name(m.group(), replacements) for m in wide))
+        edits = tuple(Edit(README, number, m.start() + 1, 1, replacements[m.group()]) for m in wide
+                      if m.group() in replacements)
+        replaced = "".join(dict.fromkeys(m.group() for m in wide if m.group() in replacements))
+        fix = Fix(f"replace {replaced} with ASCII", edits) if edits else None
         yield Problem(README, f"{len(wide)} character{'s' if len(wide) > 1 else ''} above U+{limit:04X}, which "
-                      f"ddev rejects in integrations-extras READMEs: {names}", line=number, column=wide[0].start() + 1)
+                      f"ddev rejects in integrations-extras READMEs: {names}", line=number, column=wide[0].start() + 1,
+                      fix=fix)
 
 
 def partials(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -299,27 +319,6 @@ def _advice(name: str, near: Heading) -> str:
 def _slug(text: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes."""
     return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
-
-
-_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-
-
-def _image_urls(doc: Document) -> Iterator[tuple[str, int]]:
-    """(url, line) for Markdown images, reference images and HTML ``<img>`` tags."""
-    for token in doc.tokens:
-        start = token.get(LINE, 1)
-        for url in _urls_in(token):
-            yield url, doc.find_line(url, start)
-
-
-def _urls_in(token: dict[str, Any]) -> Iterator[str]:
-    if token["type"] == "image":
-        yield token["attrs"]["url"]
-    elif token["type"] in ("block_html", "inline_html"):
-        for match in _IMG_SRC.finditer(token.get("raw", "")):
-            yield next(g for g in match.groups() if g is not None)
-    for child in token.get("children", ()):
-        yield from _urls_in(child)
 
 
 def _in_this_tile(url: str, tile_name: str, prefixes: Any) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from toolkit import tilepath
 from toolkit.checks._schema import NAMES, POSITIVE, REGEX, Check, params
-from toolkit.findings import Problem
+from toolkit.findings import Fix, Op, Problem
 from toolkit.textfile import State
 from toolkit.tile import Tile
 from toolkit.tilepath import Kind
@@ -38,7 +38,8 @@ def encoding(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             yield Problem(name, f"{source.decode_error}; save the file as UTF-8")
         if source.bom:
             yield Problem(name, "starts with a UTF-8 byte-order mark (EF BB BF), which JSON parsers and "
-                          "Datadog's tools reject; save it as UTF-8 without BOM", line=1, column=1)
+                          "Datadog's tools reject; save it as UTF-8 without BOM", line=1, column=1,
+                          fix=Fix("remove the byte-order mark", (Op("strip-bom", name),)))
 
 
 def unreadable(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:

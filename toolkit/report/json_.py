@@ -22,6 +22,7 @@ def render(report: Report) -> str:
                     "line": f.line,
                     "column": f.column,
                     "message": f.message,
+                    "fix": f.fix,
                 }
                 for f in report.findings
             ],

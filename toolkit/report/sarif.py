@@ -39,6 +39,8 @@ def render(report: Report) -> str:
         }
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
+        if f.fix:
+            result["properties"] = {"tilekitFix": f.fix}
         results.append(result)
     log = {
         "$schema": SCHEMA,

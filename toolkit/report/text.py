@@ -10,6 +10,7 @@ from toolkit.findings import Severity
 from toolkit.report import Report, location
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+_FIXABLE = {"safe": " [fixable]", "unsafe": " [fixable with --unsafe]", None: ""}
 
 
 def render(report: Report) -> str:
@@ -21,7 +22,7 @@ def render(report: Report) -> str:
         blocks.append(
             "\n".join(
                 f"{style(location(f), bold=True)}: {style(f.severity.value, fg=_COLORS[f.severity])} "
-                f"{style(f.rule, dim=True)} {f.message}"
+                f"{style(f.rule, dim=True)} {f.message}{style(_FIXABLE[f.fix], fg='cyan')}"
                 for f in group
             )
         )
