@@ -9,15 +9,16 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
-from toolkit.findings import Finding, Severity
+from toolkit.findings import Applicability, Finding, Fix, Severity
 from toolkit.report import Report, github, json_, sarif, text
 from toolkit.rules import catalogue
 
 FINDINGS = [
     Finding(rule="readme/missing-section", severity=Severity.ERROR, tile="acme", path="acme/README.md", line=40,
-            column=1, message="missing H2 section '## Support'"),
+            column=1, message="missing H2 section '## Support'",
+            repair=Fix("make '### Support' the section '## Support'", (), Applicability.UNSAFE)),
     Finding(rule="readme/non-ascii", severity=Severity.WARNING, tile="acme", path="acme/README.md", line=7,
-            column=12, message="100% bad,\r\nreally: yes"),
+            column=12, message="100% bad,\r\nreally: yes", repair=Fix("replace \u2019 with ASCII", ())),
     Finding(rule="changelog/missing", severity=Severity.ERROR, tile="zeta", path="zeta/CHANGELOG.md", line=None,
             column=None, message="no CHANGELOG.md"),
 ]
@@ -27,8 +28,8 @@ REPORT = Report(FINDINGS, ["acme", "zeta"], RULES)
 
 def test_text_is_exact() -> None:
     assert text.render(REPORT) == (
-        "acme/README.md:40:1: error readme/missing-section missing H2 section '## Support'\n"
-        "acme/README.md:7:12: warning readme/non-ascii 100% bad,\r\nreally: yes\n"
+        "acme/README.md:40:1: error readme/missing-section missing H2 section '## Support' [fixable with --unsafe]\n"
+        "acme/README.md:7:12: warning readme/non-ascii 100% bad,\r\nreally: yes [fixable]\n"
         "\n"
         "zeta/CHANGELOG.md: error changelog/missing no CHANGELOG.md\n"
         "\n"
@@ -47,7 +48,8 @@ def test_json_keys_are_the_api() -> None:
     assert list(data) == ["tool", "tiles", "findings", "summary"]
     assert data["tool"]["name"] == "tilekit" and set(data["tool"]) == {"name", "version"}
     assert data["tiles"] == ["acme", "zeta"]
-    assert list(data["findings"][0]) == ["rule", "severity", "tile", "path", "line", "column", "message"]
+    assert list(data["findings"][0]) == ["rule", "severity", "tile", "path", "line", "column", "message", "fix"]
+    assert [f["fix"] for f in data["findings"]] == ["unsafe", "safe", None]
     assert data["findings"][2]["line"] is None and data["findings"][2]["column"] is None
     assert data["summary"] == {"tiles": 2, "errors": 2, "warnings": 1}
 
@@ -112,6 +114,7 @@ def test_sarif_has_what_upload_sarif_requires() -> None:
     assert location == {"artifactLocation": {"uri": "acme/README.md"}, "region": {"startLine": 40, "startColumn": 1}}
     assert driver["rules"][first["ruleIndex"]]["id"] == "readme/missing-section"
     assert whole_file["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "zeta/CHANGELOG.md"}}
+    assert first["properties"] == {"tilekitFix": "unsafe"} and "properties" not in whole_file
 
 
 def _run_on_a_tty(no_color: bool) -> str:
