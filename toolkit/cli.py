@@ -14,8 +14,12 @@ from toolkit.errors import ToolkitError
 from toolkit.report import FORMATS
 
 if TYPE_CHECKING:
+    from toolkit import fix as fixer
+    from toolkit.fix import files
+    from toolkit.gitchanges import Changes
     from toolkit.report import Report
     from toolkit.rules import Rule, Settings
+    from toolkit.tile import Discovery
 
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS),
                              help="Output format; default text, or github when GITHUB_ACTIONS=true.")
@@ -156,23 +160,89 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
     """Check tiles: a tile folder, a folder of tiles, or files inside tiles (default: the current folder)."""
     from toolkit import runner
     from toolkit.report import Report
-    from toolkit.tile import discover, display_path
+    from toolkit.tile import display_path
 
     cwd = Path.cwd()
     enabled, settings = _enabled_rules("tile", config_file, cwd, select, ignore)
-    found = discover(paths or ["."], cwd)
-    changes = None
-    if changed_since is not None:
-        from toolkit.gitchanges import changed_since as git_changes
-
-        changes = git_changes(changed_since, cwd)
-        found = found._replace(roots=[root for root in found.roots if changes.touches(root)],
-                               unreadable={f: why for f, why in found.unreadable.items() if changes.touches(f)})
+    found, changes = _tiles(paths, cwd, changed_since)
     workers = jobs or settings.jobs or os.cpu_count() or 1
     findings = runner.run(found, enabled, cwd, changes, jobs=workers)
     tiles = [display_path(r, cwd) for r in found.roots]
     note = f"no tile changed since {changed_since}; nothing checked" if changes and not tiles else ""
     _emit(Report(findings, tiles, enabled, stray_files=found.stray_files, note=note), fmt, strict)
+
+
+def _tiles(paths: tuple[str, ...], cwd: Path, changed_since: str | None) -> tuple[Discovery, Changes | None]:
+    """The tiles PATHs name (the current folder without any), only those git sees changed with --changed-since."""
+    from toolkit.tile import discover
+
+    found = discover(paths or ["."], cwd)
+    if changed_since is None:
+        return found, None
+    from toolkit.gitchanges import changed_since as git_changes
+
+    changes = git_changes(changed_since, cwd)
+    return found._replace(roots=[root for root in found.roots if changes.touches(root)],
+                          unreadable={f: why for f, why in found.unreadable.items() if changes.touches(f)}), changes
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--unsafe", is_flag=True,
+              help="Also make the fixes that change what a viewer sees: padding, cropping, lossy compression, renamed "
+                   "headings.")
+@click.option("--crop", is_flag=True, help="Reach an image's 16:9 by cropping its centre instead of padding (with --unsafe).")
+@click.option("--dry-run", is_flag=True, help="Write nothing: show each change that would be made (diffs for text).")
+@click.option("--no-backup", is_flag=True, help="Do not copy the originals to the backup folder first.")
+@format_option
+@click.option("--select", multiple=True, metavar="RULE", help="Only these rules or families (e.g. image/); repeatable.")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
+@strict_option
+@config_option
+@click.option("--changed-since", metavar="REF",
+              help="Only the tiles with a file changed since the merge base of REF and the working tree (git).")
+def fix(paths: tuple[str, ...], unsafe: bool, crop: bool, dry_run: bool, no_backup: bool, fmt: str | None,
+        select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, config_file: Path | None,
+        changed_since: str | None) -> None:
+    """Repair what can be repaired in tiles, then report what is left. Originals are saved outside the tile first."""
+    from toolkit import fix as fixer
+    from toolkit.fix import files
+    from toolkit.report import Report
+    from toolkit.tile import display_path
+
+    if crop and not unsafe:
+        raise click.UsageError("--crop changes what a viewer sees: it goes with --unsafe")
+    cwd = Path.cwd()
+    enabled, _settings = _enabled_rules("tile", config_file, cwd, select, ignore)
+    found, changes = _tiles(paths, cwd, changed_since)
+    backups = files.Backups(None if no_backup or dry_run else files.default_folder())
+    options = fixer.Options(unsafe=unsafe, crop=crop, dry_run=dry_run)
+    try:
+        outcome = fixer.run(found.roots, enabled, cwd, changes, options, backups)
+    except OSError as exc:
+        where = f"; the originals of what was changed are in {backups.folder}" if backups.used else ""
+        raise ToolkitError(f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}{where}") from exc
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    _fix_summary(outcome, dry_run, backups, to_stderr=fmt != "text")
+    tiles = [display_path(r, cwd) for r in found.roots]
+    note = f"no tile changed since {changed_since}; nothing fixed" if changes and not tiles else ""
+    _emit(Report(outcome.findings, tiles, enabled, stray_files=found.stray_files, note=note), fmt, strict)
+
+
+def _fix_summary(outcome: fixer.Outcome, dry_run: bool, backups: files.Backups, to_stderr: bool) -> None:
+    """What was changed (or would be), what was tried and not changed, and where the originals are."""
+    verb = "would fix" if dry_run else "fixed"
+    lines = []
+    for change in outcome.changes:
+        lines.append(f"{change.path}: {verb} {change.rule}: {change.title}")
+        if change.diff:
+            lines.append(change.diff.rstrip("\n"))
+    lines += [f"{skipped.path}: not fixed {skipped.rule}: {skipped.why}" for skipped in outcome.skipped]
+    if not outcome.changes:
+        lines.append("nothing to fix" if not dry_run else "nothing would be fixed")
+    elif backups.used:
+        lines.append(f"originals saved in {backups.folder}")
+    click.echo("\n".join(lines) + ("\n" if not to_stderr else ""), err=to_stderr)
 
 
 @cli.command()

@@ -125,10 +125,19 @@ def pointer(path: JsonPath) -> str:
     return "".join(out)
 
 
-class _Frame:
-    __slots__ = ("index", "is_object", "key", "keys", "path", "want_key")
+def value_spans(text: str) -> dict[JsonPath, tuple[int, int]]:
+    """Where each value of the (valid) JSON ``text`` starts and ends: character offsets [start, end), the first
+    occurrence of a repeated key. For `tilekit fix`, which replaces values in place."""
+    spans: dict[JsonPath, tuple[int, int]] = {}
+    _scan(text, lambda offset: (0, 0), spans)
+    return spans
 
-    def __init__(self, path: JsonPath, is_object: bool) -> None:
+
+class _Frame:
+    __slots__ = ("index", "is_object", "key", "keys", "path", "start", "want_key")
+
+    def __init__(self, path: JsonPath, is_object: bool, start: int = 0) -> None:
+        self.start = start
         self.path = path
         self.is_object = is_object
         self.index = 0
@@ -137,8 +146,9 @@ class _Frame:
         self.keys: dict[str, int] = {}
 
 
-def _scan(text: str, line_col: Any) -> tuple[dict[JsonPath, tuple[int, int]], list[Duplicate]]:
-    """Walk valid JSON text iteratively (no recursion limit) recording positions."""
+def _scan(text: str, line_col: Any,
+          spans: dict[JsonPath, tuple[int, int]] | None = None) -> tuple[dict[JsonPath, tuple[int, int]], list[Duplicate]]:
+    """Walk valid JSON text iteratively (no recursion limit) recording positions, and each value's span when asked."""
     positions: dict[JsonPath, tuple[int, int]] = {}
     duplicates: list[Duplicate] = []
     stack: list[_Frame] = []
@@ -152,8 +162,10 @@ def _scan(text: str, line_col: Any) -> tuple[dict[JsonPath, tuple[int, int]], li
             pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
             continue
         if char in "}]":
-            stack.pop()
+            done = stack.pop()
             pos += 1
+            if spans is not None:
+                spans.setdefault(done.path, (done.start, pos))
             continue
         if top is not None and top.is_object and top.want_key:
             where = line_col(pos)
@@ -174,14 +186,18 @@ def _scan(text: str, line_col: Any) -> tuple[dict[JsonPath, tuple[int, int]], li
             path = top.path + (top.index,)
             top.index += 1
             positions.setdefault(path, line_col(pos))
+        start = pos
         if char in "{[":
-            stack.append(_Frame(path, char == "{"))
+            stack.append(_Frame(path, char == "{", start))
             pos += 1
-        elif char == '"':
+            continue
+        if char == '"':
             pos = json.decoder.scanstring(text, pos + 1)[1]  # type: ignore[attr-defined]
         else:
             literal = _LITERAL.match(text, pos)
             pos = literal.end() if literal else pos + 1
+        if spans is not None:
+            spans.setdefault(path, (start, pos))
     return positions, duplicates
 
 

@@ -17,7 +17,6 @@ from toolkit.tile import MANIFEST, README, Tile
 from toolkit.tilepath import Kind
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def image_urls(doc: Document) -> Iterator[tuple[str, int]]:
@@ -70,10 +69,9 @@ def rename(tile: Tile, rel: str, new_rel: str) -> tuple[Edit | Op, ...] | None:
 
 def _names(tile: Tile, url: str, rel: str) -> bool:
     """Whether a README image URL names the tile file ``rel``: relative, or a web URL to this tile's file."""
-    if _SCHEME.match(url):
-        path = tilepath.url_path(url)
-        return path.endswith(f"/{tile.name}/{rel}")
     where = tilepath.resolve(tile, url)
+    if where.kind is Kind.URL:
+        return tilepath.url_path(url).endswith(f"/{tile.name}/{rel}")
     return where.kind is Kind.FILE and where.rel == rel
 
 

@@ -10,7 +10,7 @@ from toolkit import tilepath
 from toolkit.checks import data_collected
 from toolkit.checks._schema import NAMES, NO_PARAMS, REGEX, STRING, Check, params
 from toolkit.findings import Applicability, Edit, Fix, Op, Problem
-from toolkit.markdown import LINE, Document, Heading
+from toolkit.markdown import Document, Heading
 from toolkit.references import image_urls
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
