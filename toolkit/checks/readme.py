@@ -10,7 +10,7 @@ from toolkit import tilepath
 from toolkit.checks import data_collected
 from toolkit.checks._schema import NAMES, NO_PARAMS, REGEX, STRING, Check, params
 from toolkit.findings import Applicability, Edit, Fix, Op, Problem
-from toolkit.markdown import Document, Heading
+from toolkit.markdown import Document, Heading, inline_text
 from toolkit.references import image_urls
 from toolkit.textfile import State
 from toolkit.tile import MANIFEST, README, Tile
@@ -19,7 +19,7 @@ from toolkit.tilepath import Kind
 _NEAR_MISSES = {"near_misses": {"type": "object", "additionalProperties": NAMES}}
 SECTIONS_PARAMS = params(_NEAR_MISSES, sections=NAMES, data_sections=NAMES)
 REQUIRED_PARAMS = params(_NEAR_MISSES, sections=NAMES, data_sections=NAMES, anchors=NAMES)
-SETUP_PARAMS = params(section=STRING, level={"type": "integer", "minimum": 3, "maximum": 6})
+SETUP_PARAMS = params({"not_steps": NAMES}, section=STRING, level={"type": "integer", "minimum": 3, "maximum": 6})
 ANCHOR_PARAMS = params(keys=NAMES)
 IMAGE_PARAMS = params(raw_url_prefixes=NAMES)
 ASCII_PARAMS = params(
@@ -75,6 +75,10 @@ def _promote(doc: Document, name: str, near: Heading, anchors: list[str]) -> Fix
     the visible heading (its words or its level) changes. A heading inside a list or quote is left to the partner."""
     if near.nested:
         return None
+    after = [h for h in doc.all_headings if not h.nested and h.line > near.line]
+    following = next((h for h in after if h.level <= 2), None)
+    if any(2 < h.level <= near.level for h in after if following is None or h.line < following.line):
+        return None  # promoted, it would take in the sibling headings after it: the partner's decision
     lines = 2 if near.style == "setext" else 1
     source = "\n".join(doc.lines[near.line - 1:near.line - 1 + lines])
     changes: list[Edit | Op] = [Edit(README, near.line, 1, len(source), f"## {name}")]
@@ -119,15 +123,18 @@ def empty_sections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def setup_subsections(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """``## Setup`` is divided into H3 steps."""
+    """``## Setup`` is divided into H3 steps; another section's heading misplaced inside it (an H3 Uninstallation)
+    is not a step."""
     doc = tile.readme
     if doc is None:
         return
     name, level = params["section"], params["level"]
+    others = {_normal(text) for text in params.get("not_steps", ())}
     for heading, body, _next in doc.h2_sections:
         if heading.text != name:
             continue
-        if not any(t["type"] == "heading" and t["attrs"]["level"] == level for t in body):
+        if not any(t["type"] == "heading" and t["attrs"]["level"] == level and
+                   _normal(inline_text(t)) not in others for t in body):
             hashes = "#" * level
             yield Problem(README, f"section '## {name}' has no H{level} steps; divide it, e.g. "
                           f"'{hashes} Installation', '{hashes} Configuration', '{hashes} Validation'",
@@ -254,20 +261,24 @@ def reference_links(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def oauth_uninstall(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """An OAuth tile's Uninstallation section says that authorizations are revoked and API keys should be disabled."""
+    """An OAuth tile's Uninstallation section says that authorizations are revoked and API keys should be disabled;
+    a section at the wrong level (readme/missing-section's) is read all the same."""
     doc = tile.readme
     if doc is None or tile.manifest_get("assets", "oauth") is None:
         return
-    for heading, _body, following in doc.h2_sections:
-        if heading.text != params["section"]:
-            continue
-        end = following.line - 1 if following else len(doc.lines)
-        text = " ".join(doc.lines[heading.line:end]).lower()
-        lacking = [what for what, words in params["sentences"].items() if not any(w in text for w in words)]
-        if lacking:
-            yield Problem(README, f"'## {params['section']}' of an OAuth tile must say {' and '.join(lacking)}; "
-                          "Datadog's OAuth guide asks for both sentences", line=heading.line, column=1)
+    headings = [h for h in doc.all_headings if not h.nested]
+    wanted = _normal(params["section"])
+    found = next((h for h in headings if h.level == 2 and h.text == params["section"]), None) or \
+        next((h for h in headings if _normal(h.text) == wanted), None)
+    if found is None:
         return
+    following = next((h for h in headings if h.line > found.line and h.level <= found.level), None)
+    end = following.line - 1 if following else len(doc.lines)
+    text = " ".join(doc.lines[found.line:end]).lower()
+    lacking = [what for what, words in params["sentences"].items() if not any(w in text for w in words)]
+    if lacking:
+        yield Problem(README, f"'{_markup(found)}' of an OAuth tile must say {' and '.join(lacking)}; "
+                      "Datadog's OAuth guide asks for both sentences", line=found.line, column=1)
 
 
 def _required(tile: Tile, params: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,7 @@ class Skipped:
     path: str
     rule: str
     why: str
+    needs_unsafe: bool = False  # what it would take: `tilekit fix --unsafe`
 
 
 @dataclass
@@ -83,8 +84,17 @@ def fix_tile(root: Path, rules: list[Rule], cwd: Path, caps: Limits, changes: Ch
             renamed[new] = renamed.pop(old, old)
         tile = Tile(root, cwd, caps, changes)
         found = runner.check(tile, rules)
-    outcome.findings = found + _new_findings(tile, first, found, renamed)
+    outcome.skipped = list(dict.fromkeys(outcome.skipped))  # a fix tried in every round is told once
+    outcome.findings = _as_tried(found, outcome.skipped) + _new_findings(tile, first, found, renamed)
     return outcome
+
+
+def _as_tried(findings: list[Finding], skipped: list[Skipped]) -> list[Finding]:
+    """The findings left, with what trying their fixes showed: a safe fix that turned out to need --unsafe (a
+    palette image that would be over the size limit as RGB, say) is reported as such."""
+    needs_unsafe = {(s.path, s.rule) for s in skipped if s.needs_unsafe}
+    return [replace(f, repair=f.repair._replace(applicability=Applicability.UNSAFE))
+            if f.repair is not None and (f.path, f.rule) in needs_unsafe else f for f in findings]
 
 
 def _wanted(fix: Fix, options: Options) -> bool:
@@ -184,8 +194,9 @@ class _Plan:
         try:
             result = images.repair(data, requests, self.settings, lossy=self.options.unsafe)
         except Exception as exc:  # noqa: BLE001 - Pillow's many error types for data it cannot decode
-            result = images.Outcome(left=[(r.fix, f"it could not be decoded ({exc})") for r in requests])
-        self.skipped += [Skipped(self.tile.path(rel), finding.rule, why) for (finding, _fix), why in result.left]
+            result = images.Outcome(left=[(r.fix, f"it could not be decoded ({exc})", False) for r in requests])
+        self.skipped += [Skipped(self.tile.path(rel), finding.rule, why, unsafe)
+                         for (finding, _fix), why, unsafe in result.left]
         if result.data is None:
             return
         self.encoded[rel] = result
