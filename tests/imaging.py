@@ -94,3 +94,33 @@ def make_image(path: Path, size: tuple[int, int] = (1440, 810), mode: str = "RGB
 def _colour(mode: str) -> object:
     return {"RGB": (40, 90, 160), "RGBA": (40, 90, 160, 255), "L": 120, "LA": (120, 255), "CMYK": (10, 20, 30, 0),
             "P": 3, "1": 1, "I;16": 3000}.get(mode, 0)
+
+
+def scene(size: tuple[int, int] = (1440, 810), seed: int = 1) -> Image.Image:
+    """An RGB picture with content to lose: gradients, saturated blocks, thin lines and fine noise."""
+    import random
+
+    from PIL import ImageDraw
+
+    width, height = size
+    image = Image.merge("RGB", (Image.linear_gradient("L").resize(size), Image.linear_gradient("L").rotate(90).resize(size),
+                                Image.new("L", size, 96)))
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(seed)
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 200, 0), (200, 40, 160), (20, 20, 20)]
+    for index, colour in enumerate(colours):
+        left = width * (index + 1) // 8
+        draw.rectangle((left, height // 4, left + width // 12, height // 2), fill=colour)
+    for step in range(0, width, max(1, width // 60)):
+        draw.line((step, height * 3 // 4, step + 20, height - 1), fill=(250, 250, 250), width=1)
+    for _ in range(width * height // 200):
+        draw.point((rng.randrange(width), rng.randrange(height)), fill=tuple(rng.randrange(256) for _ in range(3)))
+    return image
+
+
+def mean_error(a: Image.Image, b: Image.Image) -> float:
+    """The mean absolute difference per 8-bit channel of two RGB images of one size."""
+    from PIL import ImageChops, ImageStat
+
+    assert a.size == b.size
+    return sum(ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB"))).mean) / 3

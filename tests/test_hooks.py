@@ -19,9 +19,10 @@ HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 
 
 def test_hook_definition() -> None:
-    [hook] = HOOKS
+    hook, fixer = HOOKS
     assert hook["id"] == "tilekit-validate" and hook["language"] == "python"
     assert hook["entry"] == "tilekit validate"
+    assert fixer["id"] == "tilekit-fix" and fixer["entry"] == "tilekit fix" and fixer["require_serial"] is True
 
 
 @pytest.mark.parametrize(
@@ -124,6 +125,21 @@ def test_pre_commit_try_repo_refuses_then_passes(tile_repo: Path, pre_commit_hom
     fixed = _pre_commit(tile_repo, pre_commit_home, "try-repo", str(ROOT), "tilekit-validate")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert re.search(r"tilekit validate.*Passed", fixed.stdout)
+
+
+@pytest.mark.slow
+def test_fix_hook_repairs_then_fails_so_the_change_is_reviewed(tile_repo: Path, pre_commit_home: Path) -> None:
+    changelog = tile_repo / "acme_cloud" / "CHANGELOG.md"
+    changelog.write_text("# CHANGELOG\n\n### 1.0.0 / 2024-11-20\n\n***Added***:\n\n* Initial Release\n")
+    _git(tile_repo, "add", "-A")
+    first = _pre_commit(tile_repo, pre_commit_home, "try-repo", str(ROOT), "tilekit-fix")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert changelog.read_text().startswith("# CHANGELOG\n\n## 1.0.0 / 2024-11-20\n")
+    assert "readme/missing-section" in first.stdout  # what fix cannot do is still reported
+    _git(tile_repo, "add", "-A")
+    second = _pre_commit(tile_repo, pre_commit_home, "try-repo", str(ROOT), "tilekit-fix")
+    assert "files were modified by this hook" not in second.stdout, second.stdout
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ LABEL_PARAMS = params(labels={**NAMES, "minItems": 1}, form=_FORM, same_renderin
 
 _VERSION = re.compile(r"(?<![\d.])(\d+)\.(\d+)\.(\d+)(?![\d.])")
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_LABEL_LINE = re.compile(r"^(#{1,6}\s+)?([*_]*)\s*([A-Za-z][A-Za-z ]{0,40}?)\s*([*_]*)\s*(:?)\s*([*_]*)$")
+_LABEL_LINE = re.compile(r"^(#{1,6}\s+)?([*_\[]*)\s*([A-Za-z][A-Za-z ]{0,40}?)\s*([*_\]]*)\s*(:?)\s*([*_]*)$")
 
 
 class Entry(NamedTuple):
@@ -91,7 +91,8 @@ def heading_format(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 # What a version heading may hold besides its version and date for the rewrite to lose nothing: markup and
 # separators, a 'v' or 'version' before the number, and 'Unreleased' (dropped when no date says otherwise).
-_HEADING_NOISE = re.compile(r"(?i)[\s#=\-*_/:()\[\]|,.]|\bv(?:ersion)?(?=\s*\d)|\bunreleased\b")
+_HEADING_NOISE = re.compile(r"(?i)[\s#=\-*_/:()\[\]|,.]|\bunreleased\b")
+_VERSION_WORD = re.compile(r"(?i)\bv(?:ersion)?\s*(?=\d)")
 
 
 def _rewrite_heading(tile: Tile, entry: Entry) -> Fix | None:
@@ -101,7 +102,7 @@ def _rewrite_heading(tile: Tile, entry: Entry) -> Fix | None:
     assert doc is not None
     lines = 2 if entry.style == "setext" else 1
     source = "\n".join(doc.lines[entry.line - 1:entry.line - 1 + lines])
-    rest = _VERSION.sub("", source, count=1)
+    rest = _VERSION.sub("", _VERSION_WORD.sub("", source, count=1), count=1)
     rest = _DATE.sub("", rest, count=1) if entry.date else rest
     if _HEADING_NOISE.sub("", rest):
         return None

@@ -207,7 +207,8 @@ def _save(image: Image.Image, fmt: str, quality: tuple[int, int] = _JPEG_QUALITI
     faster than its best and 1-3% larger; the best is tried only when that makes the difference to ``limit``."""
     out = io.BytesIO()
     if fmt == "JPEG":
-        image.save(out, "JPEG", quality=quality[0], subsampling=quality[1], optimize=True, icc_profile=srgb_profile())
+        # Not optimize=True: Pillow then guesses an output buffer that a detailed picture at high quality overflows.
+        image.save(out, "JPEG", quality=quality[0], subsampling=quality[1], icc_profile=srgb_profile())
         return out.getvalue()
     image.save(out, "PNG", compress_level=6, icc_profile=srgb_profile())
     if limit is not None and out.tell() > limit:
