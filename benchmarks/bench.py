@@ -1,9 +1,12 @@
-"""Whole-process timing of `tilekit validate`: Python start-up, imports, discovery, checks, output.
+"""Whole-process timing of `tilekit validate` and `tilekit fix`: Python start-up, imports, discovery, checks,
+repairs, output.
 
 Generates tiles from examples/acme_cloud in a temporary folder, with carousel images (1440x810
 sRGB PNGs, each referenced from its tile's manifest), and every tenth tile with a few problems
 so that findings are rendered too. Runs tilekit as a subprocess several times per scenario and
-reports the best and median wall time and the peak memory of one run.
+reports the best and median wall time and the peak memory of one run. The fix scenario repairs a fresh
+copy of a tile whose 8 images all need work (2880x1620 screenshots: palette, alpha, Display P3, untagged)
+before each run; the copy is not timed.
 
     python benchmarks/bench.py                       # SPEC section 10's scenarios
     python benchmarks/bench.py --tiles 300 --images 1000 --repeat 9
@@ -22,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "acme_cloud"
 MAX_PER_TILE = 8
@@ -58,18 +62,39 @@ def make_tiles(root: Path, tiles: int, images: int) -> None:
         (tile / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
+def broken_images(tile: Path) -> None:
+    """Eight 2880x1620 screenshots that `tilekit fix` must scale, convert and tag, in the carousel."""
+    from PIL import Image
+
+    manifest = json.loads((tile / "manifest.json").read_text())
+    picture = Image.effect_mandelbrot((2880, 1620), (-2.0, -1.0, 1.0, 1.0), 100).convert("RGB")
+    media = []
+    for number in range(MAX_PER_TILE):
+        name = f"images/screen_{number}.png"
+        variant = [picture.quantize(256), picture.convert("RGBA"), picture, picture.convert("L")][number % 4]
+        variant.save(tile / name)
+        media.append({"media_type": "image", "caption": f"Screen {number}", "image_url": name})
+    manifest["tile"]["media"] = media
+    (tile / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
 def command() -> list[str]:
     script = Path(sys.executable).with_name("tilekit")
     return [str(script)] if script.exists() else [sys.executable, "-m", "toolkit"]
 
 
-def measure(args: list[str], repeat: int, cwd: Path) -> tuple[float, float, float]:
-    """Best and median wall seconds over ``repeat`` runs, and the peak RSS (MiB) of one run."""
+def measure(args: list[str], repeat: int, cwd: Path, prepare: Any = None) -> tuple[float, float, float]:
+    """Best and median wall seconds over ``repeat`` runs, and the peak RSS (MiB) of one run; ``prepare`` runs
+    before each, untimed."""
     times = []
     for _ in range(repeat):
+        if prepare:
+            prepare()
         start = time.perf_counter()
         subprocess.run(command() + args, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
         times.append(time.perf_counter() - start)
+    if prepare:
+        prepare()
     return min(times), statistics.median(times), _peak_rss(args, cwd)
 
 
@@ -95,14 +120,25 @@ def main() -> None:
         many.mkdir()
         make_tiles(one, 1, MAX_PER_TILE)
         make_tiles(many, options.tiles, options.images)
+        pristine, work = Path(tmp) / "pristine", Path(tmp) / "work"
+        pristine.mkdir()
+        make_tiles(pristine, 1, MAX_PER_TILE)
+        broken_images(pristine / "tile_0000")
+
+        def fresh_copy() -> None:
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.copytree(pristine, work)
+
         print(f"{command()[0]}; {options.repeat} runs each; {os.cpu_count()} CPUs")
-        for label, args, cwd in [
-            ("--version (start-up floor)", ["--version"], one),
-            (f"1 tile, {MAX_PER_TILE} images", ["validate", "tile_0000"], one),
-            (f"{options.tiles} tiles, {options.images} images", ["validate", "."], many),
+        for label, args, cwd, prepare, budget in [
+            ("--version (start-up floor)", ["--version"], one, None, 60),
+            (f"1 tile, {MAX_PER_TILE} images", ["validate", "tile_0000"], one, None, 150),
+            (f"{options.tiles} tiles, {options.images} images", ["validate", "."], many, None, 1500),
+            (f"fix: {MAX_PER_TILE} images to repair", ["fix", "tile_0000", "--no-backup"], work, fresh_copy, 3000),
         ]:
-            best, median, peak = measure(args, options.repeat, cwd)
-            print(f"{label:32} best {best * 1000:7.1f} ms   median {median * 1000:7.1f} ms   peak RSS {peak:6.1f} MiB")
+            best, median, peak = measure(args, options.repeat, cwd, prepare)
+            print(f"{label:32} best {best * 1000:7.1f} ms   median {median * 1000:7.1f} ms   budget {budget:5d} ms"
+                  f"   peak RSS {peak:6.1f} MiB")
 
 
 if __name__ == "__main__":
