@@ -233,3 +233,103 @@ def test_a_broken_ffprobe_is_blamed_not_the_video(videos: Path, tmp_path: Path) 
     assert result.exit_code == 2
     assert "failed without reading the video (no message); the video is not to blame" in result.output
     assert "video/unreadable" not in result.output
+
+
+# tilekit video FILE --fix OUT ----------------------------------------------------------------------------------
+
+
+def _probe(path: Path) -> dict[str, object]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+                         capture_output=True, check=True, timeout=60)
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def _video_stream(path: Path) -> dict[str, object]:
+    streams = _probe(path)["streams"]
+    assert isinstance(streams, list)
+    return next(s for s in streams if s["codec_type"] == "video")
+
+
+def test_fix_turns_a_hevc_mov_into_a_passing_mp4(ffmpeg: str, tmp_path: Path) -> None:
+    source = _make(ffmpeg, tmp_path / "tour.mov", *_src("2560x1440"), "-f", "lavfi", "-i", "sine=duration=1",
+                   "-c:v", "libx265", "-preset", "ultrafast", "-c:a", "aac", "-shortest")
+    assert _video_stream(source)["codec_name"] == "hevc"
+    out = tmp_path / "Acme-Cloud.mp4"
+    result = run_cli("video", str(source), "--fix", str(out))
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "1 video checked: no problems found" in result.output
+    stream = _video_stream(out)
+    assert (stream["codec_name"], stream["pix_fmt"], stream["width"], stream["height"]) == ("h264", "yuv420p", 2560, 1440)
+    assert any(s["codec_name"] == "aac" for s in _probe(out)["streams"])  # type: ignore[union-attr]
+    assert rules_for(tmp_path, "Acme-Cloud.mp4") == []
+    assert source.exists()
+
+
+@pytest.mark.parametrize(("rotate", "unsafe"), [("180", False), ("90", True)])
+def test_fix_applies_rotation_and_scales_up(ffmpeg: str, tmp_path: Path, rotate: str, unsafe: bool) -> None:
+    small = _make(ffmpeg, tmp_path / "small.mp4", *_src("1280x720"), *H264)
+    turned = _make(ffmpeg, tmp_path / "turned.mp4", "-i", str(small), "-c", "copy", "-metadata:s:v:0",
+                   f"rotate={rotate}")
+    out = tmp_path / "Acme-Turned.mp4"
+    if unsafe:  # shown upright (720x1280), it can only reach 16:9 padded
+        refused = run_cli("video", str(turned), "--fix", str(out))
+        assert refused.exit_code == 2 and "not 16:9" in refused.output and "--unsafe" in refused.output
+        assert not out.exists()
+    result = run_cli("video", str(turned), "--fix", str(out), *(["--unsafe"] if unsafe else []))
+    assert result.exit_code == 0, result.output
+    stream = _video_stream(out)
+    # Padded, the upright picture keeps its 1280 px height: 2304x1296 is the smallest 16:9 size around it.
+    assert display_size(stream) == ((2304, 1296) if unsafe else (1920, 1080))
+    side_data = stream.get("side_data_list") or []
+    assert isinstance(side_data, list) and not [s for s in side_data if s.get("rotation")]
+    assert ("padded 720x1280 to 16:9" in result.output) is unsafe
+
+
+def test_fix_trims_a_long_video_only_with_unsafe(videos: Path, tmp_path: Path) -> None:
+    out = tmp_path / "Acme-Short.mp4"
+    refused = run_cli("video", str(videos / "Acme-Long.mp4"), "--fix", str(out))
+    assert refused.exit_code == 2 and "lasts 61.0 s" in refused.output and not out.exists()
+    result = run_cli("video", str(videos / "Acme-Long.mp4"), "--fix", str(out), "--unsafe")
+    assert result.exit_code == 0, result.output
+    assert "trimmed by 1.0 s to 60 s" in result.output
+    assert float(_probe(out)["format"]["duration"]) <= 60.05  # type: ignore[index]
+
+
+def test_fix_names_the_copy_and_never_replaces_a_file(videos: Path, tmp_path: Path) -> None:
+    result = run_cli("video", str(videos / "Acme-Small.mp4"), "--fix", str(tmp_path), "--partner", "Acme", "--app",
+                     "Cloud")
+    assert result.exit_code == 0, result.output
+    made = tmp_path / "Acme-Cloud.mp4"
+    before = made.read_bytes()
+    again = run_cli("video", str(videos / "Acme-Small.mp4"), "--fix", str(made))
+    assert again.exit_code == 2 and "already exists" in again.output and made.read_bytes() == before
+    badly_named = run_cli("video", str(videos / "Acme-Small.mp4"), "--fix", str(tmp_path / "my video.mp4"))
+    assert badly_named.exit_code == 2 and "video/file-name" in badly_named.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Acme-Cloud.mp4"]  # no copy, no temporary left
+
+
+def test_ctrl_c_during_the_conversion_leaves_no_output_and_no_ffmpeg(ffmpeg: str, tmp_path: Path) -> None:
+    import signal
+    import sys
+
+    source = _make(ffmpeg, tmp_path / "big.mp4", *_src("1920x1080", "20", rate=25), "-c:v", "mpeg4", "-q:v", "2")
+    pid_file = tmp_path / "pid"
+    wrapper = write(tmp_path / "ffmpeg-wrapper", f"#!/bin/sh\necho $$ > {pid_file}\nexec {ffmpeg} \"$@\"\n")
+    wrapper.chmod(0o755)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    child = subprocess.Popen([sys.executable, "-m", "toolkit", "video", str(source), "--fix",
+                              str(out_dir / "Acme-Big.mp4")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**os.environ, "TILEKIT_FFMPEG": str(wrapper)})
+    for _ in range(200):  # until ffmpeg runs and has written some of the copy
+        temporary = list(out_dir.iterdir())
+        if pid_file.exists() and pid_file.read_text().strip() and temporary and temporary[0].stat().st_size:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("ffmpeg never started writing")
+    child.send_signal(signal.SIGINT)
+    _out, err = child.communicate(timeout=60)
+    assert (child.returncode, err.strip().splitlines()[-1]) == (130, b"Aborted!")
+    assert _gone(int(pid_file.read_text())), "ffmpeg outlived the interrupted tilekit"
+    assert list(out_dir.iterdir()) == []  # neither OUT nor a part of it

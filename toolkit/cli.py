@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from toolkit.report import Report
     from toolkit.rules import Rule, Settings
     from toolkit.tile import Discovery
+    from toolkit.video import Video
 
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS),
                              help="Output format; default text, or github when GITHUB_ACTIONS=true.")
@@ -257,8 +258,13 @@ def _fix_summary(outcome: fixer.Outcome, dry_run: bool, backups: files.Backups, 
               help="Seconds ffprobe may take before the video is reported unreadable.")
 @strict_option
 @config_option
+@click.option("--fix", "fix_out", type=click.Path(path_type=Path), metavar="OUT",
+              help="Write a conforming copy to OUT (a new .mp4, or a folder): H.264, AAC, 16:9 at 1920x1080 or more, "
+                   "rotation applied; checked before it gets its name.")
+@click.option("--unsafe", is_flag=True, help="With --fix: also pad to 16:9 and trim to 60 s.")
 def video(file: Path, caption: str | None, partner: str | None, app: str | None, fmt: str | None,
-          ffprobe_option: str | None, timeout: float, strict: bool, config_file: Path | None) -> None:
+          ffprobe_option: str | None, timeout: float, strict: bool, config_file: Path | None, fix_out: Path | None,
+          unsafe: bool) -> None:
     """Check a video before e-mailing it to Datadog for the carousel: MP4, H.264, 16:9, at most 60 s."""
     from toolkit import runner
     from toolkit.report import Report
@@ -266,13 +272,80 @@ def video(file: Path, caption: str | None, partner: str | None, app: str | None,
 
     if bool(partner) != bool(app):
         raise click.UsageError("--partner and --app go together")
+    if unsafe and fix_out is None:
+        raise click.UsageError("--unsafe goes with --fix OUT")
     _regular_file(file)
     cwd = Path.cwd()
     # A configured `select` is about tile rules: selecting the family runs every video rule not ignored.
     enabled, _settings = _enabled_rules("video", config_file, cwd, select=("video/",))
-    subject = Video(file.absolute(), cwd, find_ffprobe(ffprobe_option), timeout, caption, partner, app)
+    ffprobe = find_ffprobe(ffprobe_option)
+    subject = Video(file.absolute(), cwd, ffprobe, timeout, caption, partner, app)
+    if fix_out is not None:
+        subject = _fixed_video(subject, fix_out, enabled, unsafe, ffprobe, timeout)
     findings = sorted(runner.check(subject, enabled), key=lambda f: f.sort_key())
     _emit(Report(findings, [subject.display], enabled, noun="video"), fmt, strict)
+
+
+def _fixed_video(source: Video, out: Path, enabled: list[Rule], unsafe: bool, ffprobe: str, timeout: float) -> Video:
+    """Make the conforming copy of ``source`` at OUT and return it, checked, for the report; exit 1 with the copy's
+    findings (and no OUT) when it still fails a rule."""
+    from toolkit import runner
+    from toolkit.fix import video as converter
+    from toolkit.tile import display_path
+    from toolkit.video import Video
+
+    if out.is_dir():
+        out = out / (f"{source.partner}-{source.app}.mp4" if source.partner else f"{source.file.stem}.mp4")
+    if out.exists() or out.is_symlink():
+        raise ToolkitError(f"{out} already exists; --fix never replaces a file: name a new one")
+    if not out.parent.is_dir():
+        raise ToolkitError(f"{out.parent} is not a folder")
+    params = {rule.id: rule.params for rule in enabled}
+    limits = params.get("video/duration", {}).get("max_seconds", 60)
+    ratio = tuple(params.get("video/aspect-ratio", {}).get("ratio", (16, 9)))
+    least = params.get("video/resolution", {"min_width": 1920, "min_height": 1080})
+    plan = converter.plan(source, unsafe, limits, (ratio[0], ratio[1]), (least["min_width"], least["min_height"]))
+    ffmpeg = converter.find_ffmpeg(ffprobe)
+    temporary = converter.temporary_beside(out)
+    try:
+        args = converter.command(ffmpeg, source.file, temporary, plan)
+        with _progress(plan.seconds) as update:
+            converter.run(args, plan.seconds, update)
+        made = Video(temporary, Path.cwd(), ffprobe, timeout, source.caption, source.partner, source.app)
+        made.name, made.display = out.name, display_path(out.absolute(), Path.cwd())
+        left = [f for f in runner.check(made, enabled) if f.severity.value == "error"]
+        if left:
+            raise ToolkitError(f"the converted copy still fails {', '.join(sorted({f.rule for f in left}))}: "
+                               f"{left[0].message}; nothing was written to {out}")
+        converter.publish(temporary, out)
+    finally:
+        temporary.unlink(missing_ok=True)
+    changes = "; ".join(("re-encoded as H.264 in MP4", *plan.notes))
+    click.echo(f"wrote {made.display}: {changes}", err=True)
+    return Video(out.absolute(), Path.cwd(), ffprobe, timeout, source.caption, source.partner, source.app)
+
+
+def _progress(seconds: float) -> Any:
+    """A bar on a terminal (stderr), fed the seconds of video done; nothing elsewhere."""
+    import contextlib
+
+    if not sys.stderr.isatty() or seconds <= 0:
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        with click.progressbar(length=int(seconds * 1000), label="Converting", file=sys.stderr) as shown:
+            done = [0]
+
+            def update(at: float) -> None:
+                step = min(int(at * 1000), shown.length or 0) - done[0]
+                if step > 0:
+                    shown.update(step)
+                    done[0] += step
+
+            yield update
+
+    return bar()
 
 
 def _regular_file(file: Path) -> None:
