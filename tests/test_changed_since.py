@@ -129,3 +129,18 @@ def test_a_shallow_clone_without_the_base_says_to_fetch_it(repo: Path, tmp_path:
     result = run_cli("validate", ".", "--changed-since", "origin/main")
     assert result.exit_code == 2
     assert "shallow clone lacks the history" in result.output and "fetch-depth: 0" in result.output
+
+
+def test_fix_changed_since_repairs_only_the_changed_tiles(repo: Path) -> None:
+    broken = "# CHANGELOG\n\n### 1.0.0 / 2024-11-20\n\n***Added***:\n\n* Initial Release\n"
+    for name in ("alpha", "beta"):
+        (repo / name / "CHANGELOG.md").write_text(broken)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "both broken")
+    git(repo, "checkout", "-qb", "again")
+    (repo / "alpha" / "README.md").write_text((repo / "alpha" / "README.md").read_text() + "\nMore.\n")
+    result = run_cli("fix", ".", "--changed-since", "HEAD")
+    assert result.exit_code == 0, result.output
+    assert "alpha/CHANGELOG.md: fixed changelog/heading-format" in result.output and "beta" not in result.output
+    assert (repo / "alpha" / "CHANGELOG.md").read_text().startswith("# CHANGELOG\n\n## 1.0.0 / 2024-11-20")
+    assert (repo / "beta" / "CHANGELOG.md").read_text() == broken
