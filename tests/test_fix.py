@@ -466,3 +466,28 @@ def test_every_fix_comes_from_a_rule_declared_fixable(tile: Path) -> None:
             if rule.fix == "unsafe":
                 assert problem.fix.applicability is Applicability.UNSAFE, rule.id
     assert seen >= 8
+
+
+def test_validate_never_imports_the_fixer(tile: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from toolkit.cli import cli\n"
+            "try:\n    cli(['validate', 'acme_cloud'])\nexcept SystemExit:\n    pass\n"
+            "print('toolkit.fix' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_file_that_cannot_be_written_is_exit_2_naming_it(tile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.fix import files
+
+    _broken(tile)
+
+    def refused(path: Path, data: bytes, *args: Any, **kwargs: Any) -> None:
+        raise PermissionError(13, "Permission denied", str(path))  # what a read-only checkout answers
+
+    monkeypatch.setattr(files, "write", refused)
+    result = run_cli("fix", "acme_cloud")
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "Permission denied" in result.output and "Traceback" not in result.output

@@ -219,7 +219,7 @@ def fix(paths: tuple[str, ...], unsafe: bool, crop: bool, dry_run: bool, no_back
     backups = files.Backups(None if no_backup or dry_run else files.default_folder())
     options = fixer.Options(unsafe=unsafe, crop=crop, dry_run=dry_run)
     try:
-        outcome = fixer.run(found.roots, enabled, cwd, changes, options, backups)
+        outcome = fixer.run(found, enabled, cwd, changes, options, backups)
     except OSError as exc:
         where = f"; the originals of what was changed are in {backups.folder}" if backups.used else ""
         raise ToolkitError(f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}{where}") from exc

@@ -88,7 +88,7 @@ def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | N
     """Findings over every tile, sorted; each tile is dropped once checked, so memory stays flat. With ``jobs`` > 1
     and enough tiles, worker processes check batches of tiles; the sorted result is the same as with one."""
     caps = limits(rules)
-    findings = _unreadable_folders(discovery, cwd, rules)
+    findings = unreadable_folders(discovery, cwd, rules)
     roots = discovery.roots
     if jobs > 1 and len(roots) >= _PARALLEL_FROM:
         findings += _in_workers(roots, rules, cwd, caps, changes, jobs)
@@ -168,7 +168,7 @@ def _worker_died(root: Path, cwd: Path, exc: Exception) -> Finding:
                            "the tile's files (`--jobs 1` checks without workers)")
 
 
-def _unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:
+def unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:
     """The folders among the tiles that could not be looked into: each may be a tile, so each is reported."""
     rule = next((r for r in rules if r.id == UNREADABLE), None)
     if rule is None:

@@ -25,6 +25,7 @@ from toolkit.tile import Limits, Tile
 if TYPE_CHECKING:
     from toolkit.gitchanges import Changes
     from toolkit.rules import Rule
+    from toolkit.tile import Discovery
 
 ROUNDS = 5  # check -> apply rounds; a fix that needs another's result first waits one round
 
@@ -379,12 +380,12 @@ class _Plan:
         return self._changes()
 
 
-def run(roots: list[Path], rules: list[Rule], cwd: Path, changes: Changes | None, options: Options,
+def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | None, options: Options,
         backups: files.Backups) -> Outcome:
     """Fix every tile; the findings left, sorted, as `tilekit validate` would report them now."""
     caps = runner.limits(rules)
-    total = Outcome()
-    for root in roots:
+    total = Outcome(findings=runner.unreadable_folders(discovery, cwd, rules))
+    for root in discovery.roots:
         outcome = fix_tile(root, rules, cwd, caps, changes, options, backups)
         total.changes += outcome.changes
         total.skipped += outcome.skipped
