@@ -491,3 +491,20 @@ def test_a_file_that_cannot_be_written_is_exit_2_naming_it(tile: Path, monkeypat
     result = run_cli("fix", "acme_cloud")
     assert result.exit_code == 2
     assert "cannot write" in result.output and "Permission denied" in result.output and "Traceback" not in result.output
+
+
+def test_a_palette_image_too_large_as_rgb_still_gets_its_profile(tile: Path) -> None:
+    rng = random.Random(5)
+    picture = Image.frombytes("P", (1500, 900), bytes(rng.randrange(16) for _ in range(1500 * 900)))
+    picture.putpalette([rng.randrange(256) for _ in range(48)] + [0] * (768 - 48))
+    picture.save(tile / "images" / "noisy.png")  # about 770 kB; as RGB it would be over 2.5 MB
+    add_image(tile, "images/noisy.png")
+    result = fix("acme_cloud")
+    assert "acme_cloud/images/noisy.png: fixed image/untagged-color" in result.output
+    assert "acme_cloud/images/noisy.png: not fixed image/color-mode: the repaired image would be" in result.output
+    fixed = Image.open(tile / "images" / "noisy.png")
+    assert fixed.mode == "P" and fixed.tobytes() == picture.tobytes() and srgb(tile / "images" / "noisy.png")
+    left = {f["rule"]: f["fix"] for f in json.loads(run_cli("fix", "acme_cloud", "--format", "json").stdout)["findings"]}
+    assert left == {"image/color-mode": "unsafe", "image/width": "unsafe"}  # fix's own report: what it takes
+    assert fix("acme_cloud", "--unsafe").exit_code == 0
+    assert rules_of() == set()

@@ -65,6 +65,7 @@ def repair(data: bytes, requests: list[Request], settings: Settings, lossy: bool
             if retagged.data is not None or not lossy:
                 return retagged
         image = ImageOps.exif_transpose(opened) or opened
+    palette = image if image.mode == "P" and fmt == "PNG" and not icc else None
     outcome = Outcome()
     image = _to_rgb(image, icc, transparency, settings)
     for request in requests:
@@ -80,7 +81,23 @@ def repair(data: bytes, requests: list[Request], settings: Settings, lossy: bool
     data_out, extension = _save(image, fmt, limit=settings.max_bytes), ""
     if settings.max_bytes is not None and len(data_out) > settings.max_bytes and lossy and image.mode == "RGB":
         data_out, extension = _lossy(image, fmt, settings.max_bytes)
-    return _finish(outcome, requests, settings, data_out, extension, len(data), lossy)
+    result = _finish(outcome, requests, settings, data_out, extension, len(data), lossy)
+    if result.data is None and palette is not None:
+        return _tag_palette(palette, requests, result, settings, len(data))
+    return result
+
+
+def _tag_palette(image: Image.Image, requests: list[Request], refused: Outcome, settings: Settings,
+                 before: int) -> Outcome:
+    """A palette PNG too large to become RGB within the size limit still gets the sRGB profile it lacks, its
+    pixels and palette unchanged (the conversion is left for --unsafe, which may also scale or re-encode it)."""
+    tags = [r.fix for r in requests if r.args.get("profile") == "embed"]
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True, icc_profile=srgb_profile())
+    if not tags or settings.max_bytes is not None and before <= settings.max_bytes < out.tell():
+        return refused
+    left = [entry for entry in refused.left if entry[0] not in tags]
+    return Outcome(out.getvalue(), "", tags, left)
 
 
 def _finish(outcome: Outcome, requests: list[Request], settings: Settings, data: bytes, extension: str, before: int,
