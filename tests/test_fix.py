@@ -508,3 +508,18 @@ def test_a_palette_image_too_large_as_rgb_still_gets_its_profile(tile: Path) -> 
     assert left == {"image/color-mode": "unsafe", "image/width": "unsafe"}  # fix's own report: what it takes
     assert fix("acme_cloud", "--unsafe").exit_code == 0
     assert rules_of() == set()
+
+
+def test_a_fix_that_makes_a_new_finding_is_reported_as_a_bug(tile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.checks import changelog
+    from toolkit.findings import Edit, Fix
+
+    write(tile / "CHANGELOG.md", f"# CHANGELOG\n\n### 1.0.0 / 2024-11-20{ENTRY}")
+    careless = Fix("a fix that also writes a character ddev rejects, which no fix replaces", (
+        Edit("CHANGELOG.md", 3, 1, len("### 1.0.0 / 2024-11-20"), "## 1.0.0 / 2024-11-20"),
+        Edit("README.md", 1, 1, 0, "\U0001F680 ")))
+    monkeypatch.setattr(changelog, "_rewrite_heading", lambda tile, entry: careless)
+    result = run_cli("fix", "acme_cloud")
+    assert result.exit_code == 2
+    assert ("acme_cloud/README.md: error tilekit/internal-error fixing this tile made a new readme/non-ascii finding "
+            "appear here") in result.output

@@ -71,8 +71,9 @@ def fix_tile(root: Path, rules: list[Rule], cwd: Path, caps: Limits, changes: Ch
     tile = Tile(root, cwd, caps, changes)
     first = found = runner.check(tile, rules)
     renamed: dict[str, str] = {}  # new tile-relative name -> the name it had before this run
+    settings = _settings(rules)
     for _round in range(1 if options.dry_run else ROUNDS):
-        plan = _Plan(tile, options, _settings(rules))
+        plan = _Plan(tile, options, settings)
         plan.add(f for f in found if f.repair is not None and _wanted(f.repair, options))
         outcome.skipped += plan.skipped
         if options.dry_run:
@@ -123,7 +124,7 @@ def _new_findings(tile: Tile, before: list[Finding], after: list[Finding], renam
     grown = Counter(key(f, shown) for f in after) - Counter(key(f, {}) for f in before)
     return [Finding(rule=INTERNAL_ERROR, severity=Severity.ERROR, tile=tile.display, path=path, line=None, column=None,
                     message=f"fixing this tile made a new {rule} finding appear here; this is a bug in tilekit: please "
-                            "report it (the originals are in the backup folder)")
+                            "report it (the originals are in the backup folder, unless --no-backup was given)")
             for rule, path in sorted(grown) if rule != INTERNAL_ERROR]
 
 
