@@ -17,12 +17,14 @@ from toolkit.tile import Tile
 UNREADABLE_PARAMS = params(max_pixels=POSITIVE)
 SIZE_PARAMS = params(max_bytes=POSITIVE)
 # The dimension rules share their parameters (rules data: group image-dimensions); each declares its own.
+# image/color-mode is in the group too, as a reader: whether converting an image to RGB is safe depends on the
+# size it will have (a palette screenshot too large for RGB within the byte limit needs the unsafe resize first).
 _DIMENSIONS = {"min_width": POSITIVE, "max_width": POSITIVE, "ratio": RATIO, "min_height": POSITIVE,
-               "max_height": POSITIVE, "pad_color": COLOR}
+               "max_height": POSITIVE, "pad_color": COLOR, "modes": {**NAMES, "minItems": 1}, "background": COLOR}
 WIDTH_PARAMS = params(_DIMENSIONS, min_width=POSITIVE, max_width=POSITIVE)
 RATIO_PARAMS = params(_DIMENSIONS, ratio=RATIO)
 HEIGHT_PARAMS = params(_DIMENSIONS, min_height=POSITIVE, max_height=POSITIVE)
-MODE_PARAMS = params({"background": COLOR}, modes={**NAMES, "minItems": 1})
+MODE_PARAMS = params(_DIMENSIONS, modes={**NAMES, "minItems": 1})
 PROFILE_PARAMS = params(tolerance={"type": "integer", "minimum": 0, "maximum": 255},
                         grid_steps={"type": "integer", "minimum": 2, "maximum": 16})
 NAME_PARAMS = params(stem_pattern=REGEX)
@@ -176,7 +178,7 @@ def color_mode(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         if image.mode not in modes:
             what = _MODE_NAMES.get(image.mode, image.mode)
             advice = _MODE_ADVICE.get(image.mode, "convert it to RGB colour and save it again")
-            fix = _to_rgb(rel, image, what, params.get("background", "#ffffff"))
+            fix = _to_rgb(rel, image, what, params.get("background", "#ffffff"), _carousel_sized(image, params))
             if fix is not None and fix.safe_when:
                 advice += f" (`tilekit fix` does it when {fix.safe_when}; `tilekit fix --unsafe` in any case)"
             yield Problem(rel, f"the colour mode is {image.mode} ({what}); it must be {' or '.join(modes)}: {advice}",
@@ -187,15 +189,27 @@ _CONVERTIBLE = {"1", "L", "P", "I", "I;16", "I;16B", "I;16L", "F", "CMYK", "YCbC
 _WITH_ALPHA = {"RGBA", "LA", "PA", "RGBa", "La"}
 
 
-def _to_rgb(rel: str, image: reader.ImageInfo, what: str, background: str) -> Fix | None:
+def _to_rgb(rel: str, image: reader.ImageInfo, what: str, background: str, sized: bool) -> Fix | None:
     """Conversion to RGB: safe, unless an alpha channel must be flattened onto the background (unsafe, but done
-    without --unsafe when no pixel turns out to be transparent)."""
+    without --unsafe when no pixel turns out to be transparent), or unless the image keeps a size other than the
+    carousel's (an RGB copy of a large palette image may cross the byte limit: done without --unsafe when not)."""
     if image.mode in _WITH_ALPHA or image.transparency:
         return _image_fix(rel, f"flatten {what} onto {background} and convert it to RGB", Applicability.UNSAFE,
                           "no pixel is transparent", mode=image.mode, background=background)
-    if image.mode in _CONVERTIBLE:
+    if image.mode in _CONVERTIBLE and sized:
         return _image_fix(rel, f"convert {what} to RGB", mode=image.mode)
+    if image.mode in _CONVERTIBLE:
+        return _image_fix(rel, f"convert {what} to RGB", Applicability.UNSAFE, "it stays within the size limit as RGB",
+                          mode=image.mode)
     return None
+
+
+def _carousel_sized(image: reader.ImageInfo, params: Mapping[str, Any]) -> bool:
+    """Whether the image has the carousel's size, or reaches it by a safe scale."""
+    if all(_fits(image, params)):
+        return True
+    resize = _resize("", image, params)
+    return resize is not None and resize.applicability is Applicability.SAFE
 
 
 def color_profile(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
