@@ -247,6 +247,49 @@ def _fix_summary(outcome: fixer.Outcome, dry_run: bool, backups: files.Backups, 
 
 
 @cli.command()
+@click.argument("path", required=False, default=".", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (default: <tile>-preview.html in the current folder; never inside the tile).")
+@click.option("--open", "open_it", is_flag=True, help="Open the page in the default browser.")
+@config_option
+def preview(path: str, output: Path | None, open_it: bool, config_file: Path | None) -> None:
+    """Write one self-contained HTML page that shows the tile as Datadog's integrations page does, with every
+    finding of `tilekit validate` marked where it applies."""
+    from toolkit import preview as pages
+    from toolkit import runner
+    from toolkit.tile import Tile, discover, display_path
+    from toolkit.tilepath import is_inside
+
+    cwd = Path.cwd()
+    found = discover([path], cwd)
+    if len(found.roots) != 1:
+        named = ", ".join(display_path(r, cwd) for r in found.roots[:5]) or "none"
+        raise ToolkitError(f"{path}: preview shows one tile; name one of them ({named})")
+    root = found.roots[0]
+    target = (output or cwd / f"{root.name}-preview.html").absolute()
+    if is_inside(root, target) or target.parent == root:
+        raise ToolkitError(f"{target}: the preview is never written inside the tile; choose another -o")
+    enabled, _settings = _enabled_rules("tile", config_file, cwd)
+    tile = Tile(root, cwd, runner.limits(enabled))
+    findings = sorted(runner.check(tile, enabled), key=lambda f: f.sort_key())
+    html = pages.render(pages.page(tile, findings))
+    try:
+        from toolkit.fix.files import write
+
+        write(target, html.encode("utf-8"))
+    except OSError as exc:
+        raise ToolkitError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    shown = display_path(target, cwd)
+    errors = sum(1 for f in findings if f.severity.value == "error")
+    click.echo(f"wrote {shown}: {tile.display}, {len(findings)} finding{'s' if len(findings) != 1 else ''} marked "
+               f"({errors} error{'s' if errors != 1 else ''})")
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(target.as_uri())
+
+
+@cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--caption", help="The caption the video will have in the carousel (checked for length).")
 @click.option("--partner", help="Your partner name, as the file name must start (with --app).")
