@@ -1,4 +1,4 @@
-"""Whole-process timing of `tilekit validate` and `tilekit fix`: Python start-up, imports, discovery, checks,
+"""Whole-process timing of `tilekit validate`, `fix` and `preview`: Python start-up, imports, discovery, checks,
 repairs, output.
 
 Generates tiles from examples/acme_cloud in a temporary folder, with carousel images (1440x810
@@ -135,6 +135,8 @@ def main() -> None:
             (f"1 tile, {MAX_PER_TILE} images", ["validate", "tile_0000"], one, None, 150),
             (f"{options.tiles} tiles, {options.images} images", ["validate", "."], many, None, 1500),
             (f"fix: {MAX_PER_TILE} images to repair", ["fix", "tile_0000", "--no-backup"], work, fresh_copy, 3000),
+            (f"preview: 1 tile, {MAX_PER_TILE} images", ["preview", "tile_0000", "-o", str(Path(tmp) / "p.html")], one,
+             None, 1000),
         ]:
             best, median, peak = measure(args, options.repeat, cwd, prepare)
             print(f"{label:32} best {best * 1000:7.1f} ms   median {median * 1000:7.1f} ms   budget {budget:5d} ms"

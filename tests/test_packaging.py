@@ -33,6 +33,7 @@ def _data_files(root: str) -> set[str]:
 def test_wheel_ships_rules_and_templates(dist: Path) -> None:
     [wheel] = dist.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"toolkit/preview/page.html.j2", "toolkit/preview/page.css", "toolkit/preview/page.js"} <= names
     assert _data_files("toolkit/_data") <= names
     assert "toolkit/_data/templates/tile/{{cookiecutter._folder}}/manifest.json" in names
 
@@ -70,3 +71,7 @@ def test_installed_wheel_scaffolds_and_validates_outside_the_checkout(dist: Path
                             "from toolkit.resources import data_dir; print(data_dir('rules'), data_dir('templates'))"],
                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout.split()
     assert all(Path(p).is_relative_to(venv) for p in where), where
+    previewed = run("preview", "acme_cloud")  # the template, style and script ship in the package
+    assert previewed.returncode == 0, previewed.stderr
+    page = (work / "acme_cloud-preview.html").read_text()
+    assert 'data-tab="release-notes"' in page and "Acme Cloud in Datadog." in page

@@ -208,7 +208,7 @@ class _Readme:
         for number, start in enumerate(starts):
             end = starts[number + 1] if number + 1 < len(starts) else len(lines)
             title = lines[start][3:].strip().strip("#").strip()
-            html, raw = _markdown(tile, "\n".join(lines[start + 1:end]) + "\n\n" + definitions)
+            html, raw = _markdown(tile, "\n".join(lines[start + 1:end]), definitions)
             self.sections.append((title, start + 1, end, Section(title, html, raw_html=raw)))
 
     def named(self, title: str) -> Section | None:
@@ -251,11 +251,15 @@ def _drop_first_h1(text: str) -> str:
     return text
 
 
-def _markdown(tile: Tile, text: str) -> tuple[Markup, int]:
+def _markdown(tile: Tile, text: str, definitions: str = "") -> tuple[Markup, int]:
     """A README or CHANGELOG part as HTML: partial markers dropped (their content shown), comment tabs made tabs,
-    other comments hidden, raw HTML escaped and counted."""
+    other comments hidden, raw HTML escaped and counted; ``definitions`` (reference links) serve every part."""
     renderer = _Renderer(tile)
-    convert = mistune.create_markdown(renderer=renderer, plugins=["table", "strikethrough"])
+    markdown = mistune.create_markdown(renderer=renderer, plugins=["table", "strikethrough"])
+
+    def convert(part: str) -> str:
+        return str(markdown(f"{part}\n\n{definitions}" if definitions else part))
+
     out: list[str] = []
     pending: list[str] = []
     tabs: list[tuple[str, list[str]]] | None = None
@@ -264,12 +268,12 @@ def _markdown(tile: Tile, text: str) -> tuple[Markup, int]:
         if mark:
             kind, what, name = mark.groups()
             if what == "tabs" and kind == "xxx":
-                out.append(str(convert("\n".join(pending))))
+                out.append(convert("\n".join(pending)))
                 pending, tabs = [], []
             elif what == "tab" and kind == "xxx" and tabs is not None:
                 tabs.append((name or f"Tab {len(tabs) + 1}", []))
             elif what == "tabs" and kind == "xxz" and tabs is not None:
-                out.append(_tab_group([(name, str(convert("\n".join(body)))) for name, body in tabs]))
+                out.append(_tab_group([(name, convert("\n".join(body))) for name, body in tabs]))
                 tabs = None
             continue
         if _PARTIAL_MARK.match(line) or _COMMENT.match(line):
@@ -279,15 +283,16 @@ def _markdown(tile: Tile, text: str) -> tuple[Markup, int]:
         else:
             pending.append(line)
     if tabs:
-        out.append(_tab_group([(name, str(convert("\n".join(body)))) for name, body in tabs]))
-    out.append(str(convert("\n".join(pending))))
+        out.append(_tab_group([(name, convert("\n".join(body))) for name, body in tabs]))
+    out.append(convert("\n".join(pending)))
     return Markup("".join(out)), renderer.raw_html
 
 
 def _tab_group(tabs: list[tuple[str, str]]) -> str:
     from markupsafe import escape
 
-    buttons = "".join(f'<button type="button" class="readme-tab" data-readme-tab="{i}">{escape(name)}</button>'
+    buttons = "".join(f'<button type="button" class="readme-tab" data-readme-tab="{i}" '
+                      f'aria-selected="{"true" if i == 0 else "false"}">{escape(name)}</button>'
                       for i, (name, _html) in enumerate(tabs))
     panels = "".join(f'<div class="readme-tab-panel" data-readme-panel="{i}"{"" if i == 0 else " hidden"}>{html}</div>'
                      for i, (_name, html) in enumerate(tabs))

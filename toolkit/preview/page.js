@@ -32,6 +32,7 @@
     var buttons = group.querySelectorAll("[data-readme-tab]");
     buttons.forEach(function (button) {
       button.addEventListener("click", function () {
+        buttons.forEach(function (other) { other.setAttribute("aria-selected", String(other === button)); });
         group.querySelectorAll("[data-readme-panel]").forEach(function (panel) {
           panel.hidden = panel.dataset.readmePanel !== button.dataset.readmeTab;
         });
