@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +52,8 @@ def load(path: Path | None) -> Settings:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a config file to read
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -112,7 +112,26 @@ def _icc_description(icc: bytes) -> tuple[str | None, str]:
 def srgb_deviation(icc: bytes, steps: int) -> int:
     """How far a profile is from sRGB, measured: the largest change of any 8-bit channel when a grid of
     ``steps``**3 colours is converted from it to sRGB. Only the profile is used, never the image's
-    pixels. Raises ValueError for a profile LittleCMS cannot use for RGB."""
+    pixels. Raises ValueError for a profile LittleCMS cannot use for RGB. The measure of a profile is remembered
+    between runs (toolkit.verdicts): screenshots of one machine share one profile."""
+    from toolkit import verdicts
+
+    key = verdicts.digest([icc, str(steps).encode()])
+    known = verdicts.recall("icc", key)
+    if isinstance(known, list) and len(known) == 2:
+        if known[0] == "error":
+            raise ValueError(str(known[1]))
+        return int(known[1])
+    try:
+        deviation = _measure(icc, steps)
+    except ValueError as exc:
+        verdicts.remember("icc", key, ["error", str(exc)])
+        raise
+    verdicts.remember("icc", key, ["deviation", deviation])
+    return deviation
+
+
+def _measure(icc: bytes, steps: int) -> int:
     from PIL import Image, ImageCms
 
     try:

@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ToolkitError
@@ -41,59 +40,30 @@ def catalogue() -> tuple[Rule, ...]:
     remembered in the user's cache, keyed by a digest of everything the verdict depends on (the rules files, the
     checks' parameter schemas, tilekit's version); any other version of any of them is checked again.
     """
+    from toolkit import verdicts
+
     files = sorted((entry for entry in data_dir("rules").iterdir() if entry.name.endswith((".yaml", ".json"))),
                    key=lambda entry: entry.name)
     contents = {entry.name: entry.read_bytes() for entry in files}
-    digest = _digest(contents)
-    cached = _cached(digest)
-    if cached is not None:
-        return tuple(_rule(raw, target) for target, raw in cached)
+    key = _digest(contents)
+    cached = verdicts.recall("rules", key)
+    if isinstance(cached, list):
+        try:
+            return tuple(_rule(raw, str(target)) for target, raw in cached)
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged cache file: check the data again
     checked = _check(contents)
-    _remember(digest, checked)
+    verdicts.remember("rules", key, checked)
     return tuple(_rule(raw, target) for target, raw in checked)
 
 
 def _digest(contents: Mapping[str, bytes]) -> str:
-    import hashlib
-
-    from toolkit import __version__
+    from toolkit import verdicts
     from toolkit.checks import CHECKS
 
-    digest = hashlib.sha256(__version__.encode())
-    for name, data in contents.items():
-        digest.update(name.encode() + b"\0" + data + b"\0")
     schemas = {name: check.params for name, check in CHECKS.items()}
-    digest.update(json.dumps(schemas, sort_keys=True, default=str).encode())
-    return digest.hexdigest()
-
-
-def _cache_file(digest: str) -> Path:
-    import os
-
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(home) / "tilekit" / f"rules-{digest[:32]}.json"
-
-
-def _cached(digest: str) -> list[tuple[str, dict[str, Any]]] | None:
-    try:
-        data = json.loads(_cache_file(digest).read_bytes())
-        return [(str(target), dict(raw)) for target, raw in data] if isinstance(data, list) else None
-    except (OSError, ValueError, TypeError):
-        return None  # none yet, or unreadable: check the data again
-
-
-def _remember(digest: str, checked: list[tuple[str, dict[str, Any]]]) -> None:
-    import os
-    import tempfile
-
-    target = _cache_file(digest)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as out:
-            json.dump(checked, out)
-        os.replace(out.name, target)
-    except OSError:
-        pass  # a read-only home: the data is simply checked again next time
+    parts = [name.encode() + b"\0" + data for name, data in contents.items()]
+    return verdicts.digest([*parts, json.dumps(schemas, sort_keys=True, default=str).encode()])
 
 
 def _rule(raw: Mapping[str, Any], target: str) -> Rule:

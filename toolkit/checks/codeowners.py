@@ -24,7 +24,11 @@ class Line(NamedTuple):
     number: int
     pattern: str
     owners: list[str]
-    regex: re.Pattern[str]  # the pattern as GitHub matches it, compiled once per file
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The pattern as GitHub matches it, compiled when first needed (most lines never are)."""
+        return _compile(self.pattern)
 
 
 def _lines(tile: Tile, file: str) -> tuple[str, list[Line]] | None:
@@ -47,10 +51,11 @@ def _parse(repo: str, file: str, mtime: int, size: int) -> list[Line] | None:
     for number, text in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
         parts = text.split("#", 1)[0].split()
         if parts:
-            found.append(Line(number, parts[0], parts[1:], _compile(parts[0])))
+            found.append(Line(number, parts[0], parts[1:]))
     return found
 
 
+@functools.cache
 def _compile(pattern: str) -> re.Pattern[str]:
     """A CODEOWNERS pattern (gitignore syntax) as a regex over paths such as '/x/assets/logs/'."""
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")

@@ -76,21 +76,37 @@ def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
 
 
 def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """The manifest follows Datadog's manifest v2 fields; one finding per violation, at its key."""
+    """The manifest follows Datadog's manifest v2 fields; one finding per violation, at its key. The verdict on a
+    manifest is remembered (toolkit.verdicts): an unchanged manifest is not validated, nor jsonschema imported,
+    again."""
+    import json
+
+    from toolkit import verdicts
+    from toolkit.resources import data_dir
+
     doc = tile.parsed_manifest
     if doc is None:
         return
-    import json
+    overrides = json.dumps(params["overrides"], sort_keys=True)
+    key = verdicts.digest([params["schema"].encode(), (data_dir("rules") / params["schema"]).read_bytes(),
+                           overrides.encode(), doc.text.encode("utf-8", "surrogatepass")])
+    found = verdicts.recall("manifest-schema", key)
+    if not isinstance(found, list):
+        found = _violations(doc, _validator(params["schema"], overrides))
+        verdicts.remember("manifest-schema", key, found)
+    for message, line, column in found:
+        yield Problem(MANIFEST, message, line=line, column=column)
 
-    errors = _validator(params["schema"], json.dumps(params["overrides"], sort_keys=True)).iter_errors(doc.value)
-    seen: set[tuple[int, str]] = set()
-    for error in sorted(errors, key=lambda e: doc.position(tuple(e.absolute_path))):
+
+def _violations(doc: Any, validator: Any) -> list[tuple[str, int, int]]:
+    found: list[tuple[str, int, int]] = []
+    for error in sorted(validator.iter_errors(doc.value), key=lambda e: doc.position(tuple(e.absolute_path))):
         path = tuple(error.absolute_path)
         line, column = doc.position(path)
         message = _explain(error, pointer(path))
-        if (line, message) not in seen:  # two branches of the schema may say the same thing
-            seen.add((line, message))
-            yield Problem(MANIFEST, message, line=line, column=column)
+        if not any(line == seen_line and message == seen for seen, seen_line, _c in found):
+            found.append((message, line, column))  # two branches of the schema may say the same thing once
+    return found
 
 
 def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -99,9 +115,7 @@ def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if doc is None or not isinstance(tags, list):
         return
     known = params["known"]
-    spellings: dict[str, str] = {}
-    for tag in known:  # the first spelling listed is the one suggested ("macOS" before "Mac OS")
-        spellings.setdefault(same_meaning(tag), tag)
+    spellings = _spellings(tuple(known))
     claimed: set[str] = set()
     for index, tag in enumerate(tags):
         if not isinstance(tag, str) or tag in known:
@@ -116,6 +130,16 @@ def classifier_tags(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
             fix = Fix(f"write '{respelt}'", (Op("json-set", MANIFEST, {"path": path, "value": respelt}),))
         yield Problem(MANIFEST, f"classifier tag '{tag}' is not in Datadog's known list; {hint}",
                       line=line, column=column, fix=fix)
+
+
+@cache
+def _spellings(known: tuple[str, ...]) -> dict[str, str]:
+    """Each known tag under its same-meaning form; the first spelling listed is the one suggested ("macOS" before
+    "Mac OS"). Built once per vocabulary, not per tile."""
+    spellings: dict[str, str] = {}
+    for tag in known:
+        spellings.setdefault(same_meaning(tag), tag)
+    return spellings
 
 
 def same_meaning(tag: str) -> str:

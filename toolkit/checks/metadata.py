@@ -164,11 +164,17 @@ def ddev_overrides(tile: Tile, kind: str) -> Any:
 
 
 def _repo_config(tile: Tile) -> dict[str, Any]:
+    data, _entry = tilepath.read_bytes(tile.root.parent, ".ddev/config.toml", 1_000_000)
+    return _parsed_config(data) if data else {}
+
+
+@cache
+def _parsed_config(data: bytes) -> dict[str, Any]:
+    """The checkout's config, parsed once however many of its tiles are checked."""
     import tomllib
 
-    data, _entry = tilepath.read_bytes(tile.root.parent, ".ddev/config.toml", 1_000_000)
     try:
-        return tomllib.loads(data.decode("utf-8")) if data else {}
+        return tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
 
