@@ -70,8 +70,10 @@ class JsonDoc:
         return index + 1, offset - start + 1
 
 
-def parse(text: str) -> JsonDoc:
-    """Parse JSON text; syntax errors, excessive nesting and huge numbers become ``error``."""
+def parse(text: str, duplicates: bool = False) -> JsonDoc:
+    """Parse JSON text; syntax errors, excessive nesting and huge numbers become ``error``. With ``duplicates``,
+    repeated keys are noticed too (a Python callback per object: several times slower on a large file, so only for
+    the files whose repeated keys a rule reports)."""
     doc = JsonDoc(text)
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -84,7 +86,8 @@ def parse(text: str) -> JsonDoc:
         raise _NotJson(name)
 
     try:
-        doc.value = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=reject_constant)
+        doc.value = json.loads(text, object_pairs_hook=pairs_hook if duplicates else None,
+                               parse_constant=reject_constant)
     except _NotJson as exc:  # Python accepts NaN and Infinity; JSON and Datadog's parsers do not
         line, column = _constant_at(text, exc.args[0])
         doc.error = SyntaxProblem(f"{exc.args[0]} is not a JSON value", line, column, "write a number or null")

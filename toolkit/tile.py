@@ -213,7 +213,7 @@ def _yaml(tile: Tile, rel: str) -> yamldoc.YamlDoc | None:
 
 def _json(tile: Tile, rel: str) -> jsondoc.JsonDoc | None:
     source = tile.text(rel)
-    return jsondoc.parse(source.text) if source.ok else None
+    return jsondoc.parse(source.text, duplicates=rel == MANIFEST) if source.ok else None  # manifest/duplicate-key
 
 
 def _markdown(source: TextFile) -> markdown.Document | None:

@@ -82,20 +82,26 @@ def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     import json
 
     from toolkit import verdicts
-    from toolkit.resources import data_dir
 
     doc = tile.parsed_manifest
     if doc is None:
         return
     overrides = json.dumps(params["overrides"], sort_keys=True)
-    key = verdicts.digest([params["schema"].encode(), (data_dir("rules") / params["schema"]).read_bytes(),
-                           overrides.encode(), doc.text.encode("utf-8", "surrogatepass")])
+    key = verdicts.digest([params["schema"].encode(), _schema_bytes(params["schema"]), overrides.encode(),
+                           doc.text.encode("utf-8", "surrogatepass")])
     found = verdicts.recall("manifest-schema", key)
     if not isinstance(found, list):
         found = _violations(doc, _validator(params["schema"], overrides))
         verdicts.remember("manifest-schema", key, found)
     for message, line, column in found:
         yield Problem(MANIFEST, message, line=line, column=column)
+
+
+@cache
+def _schema_bytes(name: str) -> bytes:
+    from toolkit.resources import data_dir
+
+    return (data_dir("rules") / name).read_bytes()
 
 
 def _violations(doc: Any, validator: Any) -> list[tuple[str, int, int]]:
