@@ -30,7 +30,11 @@ class Outcome(NamedTuple):
 
 def _warm_up(args: list[str], cwd: Path) -> None:
     """Run the same read-only command once in-process, as the tests' own user, so that every module and
-    data file it loads from the checkout or site-packages is loaded before the child drops privileges."""
+    data file it loads from the checkout or site-packages is loaded before the child drops privileges. It runs
+    with a cache of its own, empty: the verdicts tilekit remembers would otherwise spare it imports (jsonschema)
+    that the child, which cannot read the tests' cache, needs."""
+    import tempfile
+
     from click.testing import CliRunner
 
     from toolkit.cli import cli
@@ -38,7 +42,8 @@ def _warm_up(args: list[str], cwd: Path) -> None:
     here = Path.cwd()
     os.chdir(cwd)
     try:
-        CliRunner().invoke(cli, args)
+        with tempfile.TemporaryDirectory() as cache:
+            CliRunner().invoke(cli, args, env={"XDG_CACHE_HOME": cache})
     finally:
         os.chdir(here)
 

@@ -73,8 +73,8 @@ def os_reason(exc: OSError) -> str:
 
 def probe(root: Path, rel: str) -> Entry:
     """``root/rel`` stated, links followed only while they stay inside the tile; never opened."""
-    path = root / rel
-    if not is_inside(root, path):
+    path = os.path.join(root, rel)
+    if not _inside(root, rel, path):
         return Entry(Kind.OUTSIDE, reason="a link that leads outside the tile, which tilekit never follows")
     try:
         info = os.stat(path)
@@ -107,7 +107,7 @@ def open_regular(root: Path, rel: str, entry: Entry | None = None) -> BinaryIO |
     if entry.kind is not Kind.FILE:
         return entry
     try:
-        fd = os.open(root / rel, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(os.path.join(root, rel), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         return Entry(Kind.UNREADABLE, reason=os_reason(exc))
     try:
@@ -148,6 +148,23 @@ def is_inside(root: Path, path: Path) -> bool:
         return False
     current = str(root)
     for part in rel.split(os.sep):
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            try:
+                return os.path.realpath(path).startswith(_real(root) + os.sep)
+            except (OSError, RuntimeError, ValueError):
+                return False
+    return True
+
+
+def _inside(root: Path, rel: str, path: str) -> bool:
+    """``is_inside`` for a tile-relative name, as the tile's walk and ``normalise`` give them: each component below
+    the root checked for a link (one lstat each), without re-deriving the relative path."""
+    parts = rel.split("/")
+    if not rel or os.pardir in parts or rel.startswith("/") or "\\" in rel:
+        return is_inside(root, Path(path))  # anything unusual takes the general way
+    current = os.fspath(root)
+    for part in parts:
         current = os.path.join(current, part)
         if os.path.islink(current):
             try:
