@@ -25,6 +25,13 @@ if TYPE_CHECKING:
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS),
                              help="Output format; default text, or github when GITHUB_ACTIONS=true.")
 strict_option = click.option("--strict", is_flag=True, help="Exit 1 on any finding, warnings included.")
+select_option = click.option("--select", multiple=True, metavar="RULE",
+                             help="Only these rules or families (e.g. readme/); repeatable.")
+ignore_option = click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
+changed_since_option = click.option(
+    "--changed-since", metavar="REF",
+    help="Only the tiles with a file changed since the merge base of REF and the working tree (git); also checks that "
+         "immutable manifest keys kept their value.")
 config_option = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
     help="Config file (default: the nearest .tilekit.toml or pyproject.toml with [tool.tilekit]).",
@@ -147,13 +154,11 @@ def _ask(name: str, output_dir: Path, marketplace: bool, values: dict[str, str |
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @format_option
-@click.option("--select", multiple=True, metavar="RULE", help="Only these rules or families (e.g. readme/); repeatable.")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
+@select_option
+@ignore_option
 @strict_option
 @config_option
-@click.option("--changed-since", metavar="REF",
-              help="Only the tiles with a file changed since the merge base of REF and the working tree (git); "
-                   "also checks that immutable manifest keys kept their value.")
+@changed_since_option
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes for a folder of tiles (default: the config's jobs, else the CPU count).")
 def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
@@ -196,12 +201,11 @@ def _tiles(paths: tuple[str, ...], cwd: Path, changed_since: str | None) -> tupl
 @click.option("--dry-run", is_flag=True, help="Write nothing: show each change that would be made (diffs for text).")
 @click.option("--no-backup", is_flag=True, help="Do not copy the originals to the backup folder first.")
 @format_option
-@click.option("--select", multiple=True, metavar="RULE", help="Only these rules or families (e.g. image/); repeatable.")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
+@select_option
+@ignore_option
 @strict_option
 @config_option
-@click.option("--changed-since", metavar="REF",
-              help="Only the tiles with a file changed since the merge base of REF and the working tree (git).")
+@changed_since_option
 def fix(paths: tuple[str, ...], unsafe: bool, crop: bool, dry_run: bool, no_backup: bool, fmt: str | None,
         select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, config_file: Path | None,
         changed_since: str | None) -> None:
@@ -274,7 +278,7 @@ def preview(path: str, output: Path | None, open_it: bool, config_file: Path | N
     findings = sorted(runner.check(tile, enabled), key=lambda f: f.sort_key())
     html = pages.render(pages.page(tile, findings))
     try:
-        from toolkit.fix.files import write
+        from toolkit.atomic import write
 
         write(target, html.encode("utf-8"))
     except OSError as exc:

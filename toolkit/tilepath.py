@@ -146,23 +146,21 @@ def is_inside(root: Path, path: Path) -> bool:
     rel = os.path.relpath(path, root)
     if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
         return False
-    current = str(root)
-    for part in rel.split(os.sep):
-        current = os.path.join(current, part)
-        if os.path.islink(current):
-            try:
-                return os.path.realpath(path).startswith(_real(root) + os.sep)
-            except (OSError, RuntimeError, ValueError):
-                return False
-    return True
+    return _links_stay_inside(root, rel.split(os.sep), os.fspath(path))
 
 
 def _inside(root: Path, rel: str, path: str) -> bool:
-    """``is_inside`` for a tile-relative name, as the tile's walk and ``normalise`` give them: each component below
-    the root checked for a link (one lstat each), without re-deriving the relative path."""
+    """``is_inside`` for a tile-relative name, as the tile's walk and ``normalise`` give them, without re-deriving
+    the relative path."""
     parts = rel.split("/")
     if not rel or os.pardir in parts or rel.startswith("/") or "\\" in rel:
         return is_inside(root, Path(path))  # anything unusual takes the general way
+    return _links_stay_inside(root, parts, path)
+
+
+def _links_stay_inside(root: Path, parts: list[str], path: str) -> bool:
+    """Each component below the root checked for a link (one lstat each); only when one is found is ``path``
+    resolved and compared with the root."""
     current = os.fspath(root)
     for part in parts:
         current = os.path.join(current, part)

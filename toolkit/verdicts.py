@@ -39,6 +39,8 @@ def recall(kind: str, key: str) -> Any:
 
 
 def remember(kind: str, key: str, verdict: Any) -> None:
+    """Store a verdict: replaced atomically like toolkit.atomic.write, but not synced to disk, since a verdict lost
+    in a crash only costs a check (and a first run stores one per tile)."""
     import tempfile  # only when something new is stored
 
     target = _file(kind, key)

@@ -1,6 +1,5 @@
-"""How the fixer touches the disk: every file written whole (a temporary file in the same folder, then an atomic
-rename), never over a file it did not mean to replace, and each original copied to a backup folder outside the
-tile first."""
+"""How the fixer touches the disk: every file written whole (``toolkit.atomic``), never over a file it did not
+mean to replace, and each original copied to a backup folder outside the tile first."""
 
 from __future__ import annotations
 
@@ -8,37 +7,9 @@ import datetime
 import errno
 import os
 import shutil
-import stat
-import tempfile
 from pathlib import Path
 
-
-def write(path: Path, data: bytes, mode_from: Path | None = None, exclusive: bool = False) -> None:
-    """Write ``path`` atomically: readers see the old file or the new one, never a part. The new file gets the
-    permissions of ``mode_from`` (by default the file it replaces). ``exclusive``: fail with FileExistsError
-    rather than replace an existing file."""
-    source = mode_from or path
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tilekit-tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            os.chmod(temporary, stat.S_IMODE(os.stat(source).st_mode))
-        except FileNotFoundError:
-            os.chmod(temporary, 0o644)
-        if exclusive:
-            os.link(temporary, path)  # refuses an existing name, atomically
-            os.unlink(temporary)
-        else:
-            os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+from toolkit.atomic import write
 
 
 def link(old: Path, new: Path) -> bool:
