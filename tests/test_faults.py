@@ -170,6 +170,19 @@ def test_caps_are_data_and_configurable(tile: Path) -> None:
     assert paths == {R, C}
 
 
+@pytest.mark.parametrize(("grown_to", "complete"), [(900, True), (5000, False)])
+def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_up_to_the_cap(tmp_path: Path, grown_to: int,
+                                                                                complete: bool) -> None:
+    from toolkit import tilepath
+
+    write(tmp_path / "notes.md", "x" * 10)
+    stale = tilepath.probe(tmp_path, "notes.md")
+    write(tmp_path / "notes.md", "y" * grown_to)
+    data, entry = tilepath.read_bytes(tmp_path, "notes.md", 1000, stale)
+    assert data == b"y" * min(grown_to, 1001)
+    assert (entry.size <= 1000) is complete  # over the cap: the caller reports it, never parses a part of it
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

@@ -131,7 +131,11 @@ def read_bytes(root: Path, rel: str, cap: int, entry: Entry | None = None) -> Re
         return ReadResult(None, handle)
     try:
         with handle:
-            data = handle.read(cap + 1)
+            # sized by the file as stated, not by the cap: a buffer of the cap's size costs more than the read;
+            # a file that grew since is read on, up to the cap
+            data = handle.read(min(cap, entry.size) + 1 if entry.kind is Kind.FILE else cap + 1)
+            if entry.kind is Kind.FILE and entry.size < len(data) <= cap:
+                data += handle.read(cap + 1 - len(data))
     except OSError as exc:
         return ReadResult(None, Entry(Kind.UNREADABLE, reason=os_reason(exc)))
     return ReadResult(data, Entry(Kind.FILE, len(data)))
