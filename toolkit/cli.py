@@ -161,8 +161,12 @@ def _ask(name: str, output_dir: Path, marketplace: bool, values: dict[str, str |
 @changed_since_option
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes for a folder of tiles (default: the config's jobs, else the CPU count).")
+@click.option("--no-cache", is_flag=True,
+              help="Check every tile, even one unchanged since a run that checked it (whose findings are otherwise "
+                   "recalled from the user's cache).")
 def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-             strict: bool, config_file: Path | None, changed_since: str | None, jobs: int | None) -> None:
+             strict: bool, config_file: Path | None, changed_since: str | None, jobs: int | None,
+             no_cache: bool) -> None:
     """Check tiles: a tile folder, a folder of tiles, or files inside tiles (default: the current folder)."""
     from toolkit import runner
     from toolkit.report import Report
@@ -172,7 +176,12 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
     enabled, settings = _enabled_rules("tile", config_file, cwd, select, ignore)
     found, changes = _tiles(paths, cwd, changed_since)
     workers = jobs or settings.jobs or os.cpu_count() or 1
-    findings = runner.run(found, enabled, cwd, changes, jobs=workers)
+    cache = None
+    if not no_cache and changes is None:  # with --changed-since, findings depend on git's history too
+        from toolkit.tilecache import TileCache
+
+        cache = TileCache(enabled, cwd)
+    findings = runner.run(found, enabled, cwd, changes, jobs=workers, cache=cache)
     tiles = [display_path(r, cwd) for r in found.roots]
     note = f"no tile changed since {changed_since}; nothing checked" if changes and not tiles else ""
     _emit(Report(findings, tiles, enabled, stray_files=found.stray_files, note=note), fmt, strict)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -37,8 +36,9 @@ def catalogue() -> tuple[Rule, ...]:
     """Every rule with its default severity and parameters, from the shipped data (exit 2 if broken).
 
     Checking the data against its schemas costs more than the rest of a one-tile run, so a version that passed is
-    remembered in the user's cache, keyed by a digest of everything the verdict depends on (the rules files, the
-    checks' parameter schemas, tilekit's version); any other version of any of them is checked again.
+    remembered in the user's cache, keyed by a digest of everything the verdict depends on (the rules files,
+    tilekit's version, and the state of its installation, which holds the checks' parameter schemas); any other
+    version of any of them is checked again.
     """
     from toolkit import verdicts
 
@@ -58,12 +58,12 @@ def catalogue() -> tuple[Rule, ...]:
 
 
 def _digest(contents: Mapping[str, bytes]) -> str:
+    """The rules files, and the installation, which covers the checks' parameter schemas (code) without importing
+    every check."""
     from toolkit import verdicts
-    from toolkit.checks import CHECKS
 
-    schemas = {name: check.params for name, check in CHECKS.items()}
     parts = [name.encode() + b"\0" + data for name, data in contents.items()]
-    return verdicts.digest([*parts, json.dumps(schemas, sort_keys=True, default=str).encode()])
+    return verdicts.digest([*parts, verdicts.installation()])
 
 
 def _rule(raw: Mapping[str, Any], target: str) -> Rule:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from toolkit.checks import CHECKS
 from toolkit.errors import ToolkitError
 from toolkit.findings import INTERNAL_ERROR, Finding, Problem, Severity, printable
 from toolkit.rules import Rule
@@ -14,6 +14,7 @@ from toolkit.tile import Discovery, Limits, Tile, display_path
 
 if TYPE_CHECKING:
     from toolkit.gitchanges import Changes
+    from toolkit.tilecache import Stamp, TileCache
 
 UNREADABLE = "tile/unreadable"
 
@@ -29,6 +30,8 @@ class Subject(Protocol):
 def check(subject: Subject, rules: Iterable[Rule]) -> list[Finding]:
     """Every enabled rule's findings on one subject, one per defect. A rule that crashes costs only its own
     findings: it becomes a tilekit/internal-error finding, and the other rules still run."""
+    from toolkit.checks import CHECKS  # here, not at the top: a run whose tiles are all remembered never needs them
+
     found: list[tuple[Rule, Problem]] = []
     crashed: list[Finding] = []
     for rule in rules:
@@ -84,29 +87,52 @@ def limits(rules: Iterable[Rule]) -> Limits:
 
 
 def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | None = None,
-        jobs: int = 1) -> list[Finding]:
+        jobs: int = 1, cache: TileCache | None = None) -> list[Finding]:
     """Findings over every tile, sorted; each tile is dropped once checked, so memory stays flat. With ``jobs`` > 1
-    and enough tiles, worker processes check batches of tiles; the sorted result is the same as with one."""
+    and enough tiles, worker processes check batches of tiles; the sorted result is the same as with one. With a
+    ``cache``, a tile unchanged since a run that checked it is not checked again: its findings are recalled."""
+    # Everything alive now (modules, rules, the discovery) lives as long as the run: kept out of the collector's
+    # scans, which each parsed dashboard's thousands of objects would otherwise trigger again and again, and out of
+    # the pages a forked worker would copy by touching them.
+    gc.freeze()
     caps = limits(rules)
     findings = unreadable_folders(discovery, cwd, rules)
-    roots = discovery.roots
+    roots = []
+    for root in discovery.roots:
+        recalled = cache.recall(Tile(root, cwd, caps, changes)) if cache else None
+        if recalled is None:
+            roots.append(root)
+        else:
+            findings += recalled
+    stamp = cache.stamp if cache else None
     if jobs > 1 and len(roots) >= _PARALLEL_FROM:
-        findings += _in_workers(roots, rules, cwd, caps, changes, jobs)
+        checked = _in_workers(roots, rules, cwd, caps, changes, jobs, stamp)
     else:
-        findings += _check_tiles(roots, rules, cwd, caps, changes)
+        checked = _check_tiles(roots, rules, cwd, caps, changes, stamp)
+    for root, found, entry in checked:
+        findings += found
+        if cache and entry:
+            cache.keep(root, entry)
+    if cache:
+        cache.save()
     findings.sort(key=Finding.sort_key)
     return findings
 
 
 _PARALLEL_FROM = 16  # fewer tiles than this are checked faster than worker processes start
 
+# A checked tile: its root, its findings, and what the cache is to keep of it (None: nothing).
+Checked = tuple[Path, list[Finding], dict[str, Any] | None]
 
-def _check_tiles(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits,
-                 changes: Changes | None) -> list[Finding]:
-    found: list[Finding] = []
+
+def _check_tiles(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
+                 stamp: Stamp | None) -> list[Checked]:
+    checked = []
     for root in roots:
-        found += check(Tile(root, cwd, caps, changes), rules)
-    return found
+        tile = Tile(root, cwd, caps, changes)
+        findings = check(tile, rules)
+        checked.append((root, findings, stamp.entry(tile, findings) if stamp else None))
+    return checked
 
 
 def _worker_start() -> None:
@@ -116,36 +142,36 @@ def _worker_start() -> None:
 
 
 def _in_workers(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
-                jobs: int) -> list[Finding]:
+                jobs: int, stamp: Stamp | None) -> list[Checked]:
     """Batches of tiles in worker processes (forked where the platform can, so nothing is imported twice). A worker
     that dies breaks the pool: every batch not finished by then is checked again one tile per process, so that only
     the tile that kills its process gets a tilekit/internal-error finding."""
     size = max(1, len(roots) // (jobs * 4))
     batches = [roots[i:i + size] for i in range(0, len(roots), size)]
-    found: list[Finding] = []
+    checked: list[Checked] = []
     lost: list[Path] = []
-    for batch, result in zip(batches, _in_pool(batches, rules, cwd, caps, changes, jobs)):
+    for batch, result in zip(batches, _in_pool(batches, rules, cwd, caps, changes, jobs, stamp)):
         if isinstance(result, list):
-            found += result
+            checked += result
         else:
             lost += batch
     for root in lost:
-        [result] = _in_pool([[root]], rules, cwd, caps, changes, 1)
-        found += result if isinstance(result, list) else [_worker_died(root, cwd, result)]
-    return found
+        [result] = _in_pool([[root]], rules, cwd, caps, changes, 1, stamp)
+        checked += result if isinstance(result, list) else [(root, [_worker_died(root, cwd, result)], None)]
+    return checked
 
 
 def _in_pool(batches: list[list[Path]], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
-             jobs: int) -> list[list[Finding] | Exception]:
-    """Each batch's findings, or the exception that stopped its worker (or another, which broke the pool)."""
+             jobs: int, stamp: Stamp | None) -> list[list[Checked] | Exception]:
+    """Each batch's results, or the exception that stopped its worker (or another, which broke the pool)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context, initializer=_worker_start)
-    results: list[list[Finding] | Exception] = []
+    results: list[list[Checked] | Exception] = []
     try:
-        futures = [pool.submit(_check_tiles, batch, rules, cwd, caps, changes) for batch in batches]
+        futures = [pool.submit(_check_tiles, batch, rules, cwd, caps, changes, stamp) for batch in batches]
         for future in futures:
             try:
                 results.append(future.result())

@@ -9,11 +9,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from toolkit import jsondoc, markdown, tilepath, yamldoc
+from toolkit import jsondoc, tilepath, yamldoc
 from toolkit.errors import ToolkitError
 from toolkit.textfile import TextFile, read_text
 
 if TYPE_CHECKING:
+    from toolkit import markdown
     from toolkit.gitchanges import Changes
 
 MANIFEST = "manifest.json"
@@ -49,6 +50,7 @@ class Tile:
         self.changes = changes  # with --changed-since: what the checkout was at the merge base
         self._texts: dict[str, TextFile] = {}
         self._memo: dict[tuple[Any, ...], Any] = {}
+        self.consulted: set[str] = set()  # files of the checkout that checks looked at (checkout_path)
 
     @property
     def name(self) -> str:
@@ -63,6 +65,16 @@ class Tile:
     def entry(self, rel: str) -> tilepath.Entry:
         """What ``rel`` is on disk, stated once per tile."""
         return self.memo(_entry, rel)
+
+    def probed(self) -> list[str]:
+        """Every tile-relative name a check looked up on disk, listed in the tile or not."""
+        return [key[1] for key in self._memo if key[0] is _entry]
+
+    def checkout_path(self, rel: str) -> Path:
+        """A file of the checkout the tile sits in (``rel`` from the tile's parent folder), for the checks that
+        consult one; every such file is named here, so that what the findings depend on is known."""
+        self.consulted.add(rel)
+        return self.root.parent / rel
 
     def text(self, name: str) -> TextFile:
         if name not in self._texts:
@@ -217,6 +229,8 @@ def _json(tile: Tile, rel: str) -> jsondoc.JsonDoc | None:
 
 
 def _markdown(source: TextFile) -> markdown.Document | None:
+    from toolkit import markdown  # here: a run whose tiles are all remembered parses no Markdown
+
     return markdown.parse(source.text) if source.ok else None
 
 

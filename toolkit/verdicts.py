@@ -8,9 +8,11 @@ and a fresh check. A cache that cannot be read or written is no cache: the check
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,9 +27,33 @@ def digest(parts: Iterable[bytes]) -> str:
     return hashed.hexdigest()[:32]
 
 
-def _file(kind: str, key: str) -> Path:
+def cache_dir() -> Path:
     home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(home) / "tilekit" / f"{kind}-{key}.json"
+    return Path(home) / "tilekit"
+
+
+def _file(kind: str, key: str) -> Path:
+    return cache_dir() / f"{kind}-{key}.json"
+
+
+@functools.cache
+def installation() -> bytes:
+    """What the code that reaches verdicts is, beyond tilekit's version number: the state of tilekit's sources and
+    data files (an edited check in a development install is new code) and of the folders its libraries are
+    installed in (pip adds and removes a folder there with every install, upgrade or removal)."""
+    from toolkit.resources import data_dir
+
+    state = []
+    for top in (Path(__file__).parent, data_dir("rules")):
+        for folder, subfolders, files in os.walk(top):
+            subfolders[:] = sorted(s for s in subfolders if s != "__pycache__")
+            for name in sorted(files):
+                info = os.stat(os.path.join(folder, name))
+                state.append(f"{folder}/{name} {info.st_size} {info.st_mtime_ns}")
+    for entry in sys.path:
+        if os.path.basename(entry) == "site-packages" and os.path.isdir(entry):
+            state.append(f"{entry} {os.stat(entry).st_mtime_ns}")
+    return "\n".join(state).encode("utf-8", "surrogateescape")
 
 
 def recall(kind: str, key: str) -> Any:
@@ -41,13 +67,18 @@ def recall(kind: str, key: str) -> Any:
 def remember(kind: str, key: str, verdict: Any) -> None:
     """Store a verdict: replaced atomically like toolkit.atomic.write, but not synced to disk, since a verdict lost
     in a crash only costs a check (and a first run stores one per tile)."""
+    store(_file(kind, key), json.dumps(verdict).encode())
+
+
+def store(target: Path, data: bytes) -> None:
+    """Write a file of the cache: replaced atomically, never half-written, nothing raised (a read-only home: the
+    check runs again next time)."""
     import tempfile  # only when something new is stored
 
-    target = _file(kind, key)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as out:
-            json.dump(verdict, out)
+        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as out:
+            out.write(data)
         os.replace(out.name, target)
     except OSError:
-        pass  # a read-only home: the check runs again next time
+        pass

@@ -33,18 +33,18 @@ class Line(NamedTuple):
 
 def _lines(tile: Tile, file: str) -> tuple[str, list[Line]] | None:
     """The checkout's CODEOWNERS (named as the checkout names it) parsed once per version of the file."""
-    repo = tile.root.parent
+    path = tile.checkout_path(file)
     try:
-        info = os.stat(repo / file)
+        info = os.stat(path)
     except OSError:
         return None
-    parsed = _parse(str(repo), file, info.st_mtime_ns, info.st_size)
+    parsed = _parse(str(path.parent), path.name, info.st_mtime_ns, info.st_size)
     return (file, parsed) if parsed is not None else None
 
 
 @functools.lru_cache(maxsize=4)
-def _parse(repo: str, file: str, mtime: int, size: int) -> list[Line] | None:
-    data, _entry = tilepath.read_bytes(Path(repo), file, _CAP)
+def _parse(folder: str, name: str, mtime: int, size: int) -> list[Line] | None:
+    data, _entry = tilepath.read_bytes(Path(folder), name, _CAP)
     if data is None:
         return None
     found = []

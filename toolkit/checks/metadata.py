@@ -164,7 +164,8 @@ def ddev_overrides(tile: Tile, kind: str) -> Any:
 
 
 def _repo_config(tile: Tile) -> dict[str, Any]:
-    data, _entry = tilepath.read_bytes(tile.root.parent, ".ddev/config.toml", 1_000_000)
+    config = tile.checkout_path(".ddev/config.toml")
+    data, _entry = tilepath.read_bytes(config.parent, config.name, 1_000_000)
     return _parsed_config(data) if data else {}
 
 
