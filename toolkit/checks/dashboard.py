@@ -39,17 +39,21 @@ def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
                                 f"{', '.join(params['format_keys'])}); export it again from Datadog")
 
 
-def _widgets(value: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
-    """Every widget with its JSON path, group widgets' members included (iteratively: no depth limit)."""
+def _foreign_app_ids(value: dict[str, Any], expected: str) -> Iterator[tuple[JsonPath, str]]:
+    """The JSON path and value of every widget's definition.app_id that is set and is not ``expected``, group
+    widgets' members included (iteratively: no depth limit). Paths are built only for those: a dashboard holds
+    hundreds of widgets, nearly always right."""
     pending: list[tuple[JsonPath, Any]] = [(("widgets",), value.get("widgets"))]
     while pending:
         path, widgets = pending.pop()
         for index, widget in enumerate(widgets if isinstance(widgets, list) else ()):
-            if not isinstance(widget, dict):
+            definition = widget.get("definition") if isinstance(widget, dict) else None
+            if not isinstance(definition, dict):
                 continue
-            yield (*path, index), widget
-            definition = widget.get("definition")
-            if isinstance(definition, dict) and isinstance(definition.get("widgets"), list):
+            given = definition.get("app_id")
+            if given and given != expected:
+                yield (*path, index), given
+            if isinstance(definition.get("widgets"), list):
                 pending.append(((*path, index, "definition", "widgets"), definition["widgets"]))
 
 
@@ -59,17 +63,16 @@ def app_uuid(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     if not isinstance(expected, str):
         return  # manifest/schema reports it
     for board, value in objects(tile, "dashboards"):
-        for path, widget in _widgets(value):  # positions are looked up only for a finding (the runner sorts)
-            definition = widget.get("definition")
-            given = definition.get("app_id") if isinstance(definition, dict) else None
-            if given and given != expected:
-                at = (*path, "definition", "app_id")
-                problem = board.problem(f"{pointer(path)}.definition.app_id is {given!r}, the app UUID of the org the "
-                                        f"dashboard was exported from; it must be the manifest's app_uuid {expected!r}",
-                                        *at)
-                fix = Fix(f"set it to {expected!r}", (Op("json-set", board.rel, {"path": at, "value": expected}),))
-                # A changed app_uuid is manifest/immutable's defect when --changed-since sees it.
-                yield problem._replace(key="manifest:app_uuid", fix=fix)
+        if '"app_id"' not in board.doc.text and "\\u" not in board.doc.text:
+            continue  # the key is nowhere, not even spelt with escapes: no widget to walk
+        for path, given in _foreign_app_ids(value, expected):  # positions looked up only for a finding
+            at = (*path, "definition", "app_id")
+            problem = board.problem(f"{pointer(path)}.definition.app_id is {given!r}, the app UUID of the org the "
+                                    f"dashboard was exported from; it must be the manifest's app_uuid {expected!r}",
+                                    *at)
+            fix = Fix(f"set it to {expected!r}", (Op("json-set", board.rel, {"path": at, "value": expected}),))
+            # A changed app_uuid is manifest/immutable's defect when --changed-since sees it.
+            yield problem._replace(key="manifest:app_uuid", fix=fix)
 
 
 def title_description(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:

@@ -301,14 +301,17 @@ def description(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """A description has no '|', the row is ASCII, and the description is at most 400 characters (checked in
     that order, as ddev does, only for rows that have a description)."""
     limit = _vocabulary(params["vocabulary"])["max_description_length"]
+    ascii_file: bool | None = None
     for data, row in _each_row(tile, params):
         text = row.fields.get("description", "")
         name = row.fields["metric_name"]
         if not text:
             continue
+        if ascii_file is None:  # one test of the whole file, nearly always ASCII, instead of one per row
+            ascii_file = tile.text(data.path).text.isascii()
         if "|" in text:
             message = f"the description of {name!r} contains '|'; write it another way (Datadog splits on it)"
-        elif not all(value.isascii() for value in row.fields.values()):
+        elif not ascii_file and not all(value.isascii() for value in row.fields.values()):
             wide = next(ch for value in row.fields.values() for ch in value if not ch.isascii())
             message = f"the row of {name!r} contains the non-ASCII character {wide!r} (U+{ord(wide):04X}); use ASCII"
         elif len(text) > limit:

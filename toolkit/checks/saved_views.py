@@ -17,20 +17,20 @@ VOCABULARY_PARAMS = params(vocabulary={"type": "string", "pattern": r"^[\w.-]+\.
 
 
 @cache
-def _options_by_page(name: str) -> dict[str, frozenset[str]]:
+def _vocabulary(name: str) -> tuple[dict[str, Any], frozenset[str], dict[str, frozenset[str]]]:
+    """ddev's lists, read once per run: the whole file, every key a saved view may have, the options by page."""
     data = load_json(name)
     allowed = {"stream": data["stream_options"], "analytics": data["analytics_options"],
                "process_overview": data["process_options"]}
     allowed.update({page: [] for page in data["no_options_pages"]})
-    return {page: frozenset(options) for page, options in allowed.items()}
+    known = frozenset(data["required_headers"]) | frozenset(data["optional_headers"])
+    return data, known, {page: frozenset(options) for page, options in allowed.items()}
 
 
 def schema(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Required name, page, query and type; type and page from ddev's lists; only the options that page allows."""
     yield from not_json(tile, "saved_views", "export the saved view from Datadog again")
-    data = load_json(params["vocabulary"])
-    known = set(data["required_headers"]) | set(data["optional_headers"])
-    by_page = _options_by_page(params["vocabulary"])
+    data, known, by_page = _vocabulary(params["vocabulary"])
     for view, value in objects(tile, "saved_views"):
         missing = [key for key in data["required_headers"] if key not in value]
         if missing:
