@@ -321,6 +321,23 @@ def test_ctrl_c_during_validate_is_aborted_130(many_tiles: Path, delay: float) -
     assert (result.returncode, result.stderr.strip()) == (130, b"Aborted!")
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_reader_that_leaves_early_ends_the_run_quietly(tmp_path: Path, fmt: str) -> None:
+    """`tilekit validate | head -1`: exit 1, no traceback, no "Exception ignored", whether the report is cut while
+    it is written or at its last flush."""
+    for index in range(30):
+        shutil.copytree(EXAMPLE, tmp_path / f"tile_{index:02}")
+        write(tmp_path / f"tile_{index:02}" / "README.md",
+              (EXAMPLE / "README.md").read_text() + "[[TODO: write this]]\n" * 300)
+    child = subprocess.Popen([sys.executable, "-m", "toolkit", "validate", ".", "--format", fmt], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.readline()
+    child.stdout.close()
+    assert child.wait(timeout=60) == 1
+    assert child.stderr.read() == b""
+
+
 def test_ctrl_c_during_new_leaves_nothing_behind(tmp_path: Path) -> None:
     for delay in (0.05, 0.15, 0.3, 0.5):
         out = tmp_path / f"out_{delay}"

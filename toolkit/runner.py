@@ -177,12 +177,13 @@ def _in_pool(batches: list[list[Path]], rules: list[Rule], cwd: Path, caps: Limi
                 results.append(future.result())
             except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, or a batch that could not be sent back
                 results.append(exc)
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C: the parent's to report; the workers are ended, not waited for
         for child in multiprocessing.active_children():
             child.terminate()
+        # Not joined: an interrupt inside submit() can leave the pool's manager thread created but not started.
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    pool.shutdown(wait=True)
     return results
 
 
