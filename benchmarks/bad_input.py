@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 import tempfile
 from collections.abc import Callable
@@ -56,7 +57,8 @@ def main() -> None:
             shutil.rmtree(tile, ignore_errors=True)
             shutil.copytree(EXAMPLE, tile)
             make(tile)
-            best, median, peak = measure(["validate", "tile"], options.repeat, Path(tmp))
+            times, peak = measure(["validate", "tile", "--no-cache"], options.repeat, Path(tmp))  # checked each run
+            best, median = min(times), statistics.median(times)
             ok = median <= BUDGET_SECONDS and peak <= BUDGET_MIB
             print(f"{label:30} median {median * 1000:7.1f} ms (best {best * 1000:6.1f})   peak RSS {peak:6.1f} MiB"
                   f"   {'ok' if ok else 'OVER BUDGET'}")

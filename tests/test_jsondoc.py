@@ -43,3 +43,15 @@ def test_repeated_keys_point_at_the_first_as_the_scan_does() -> None:
     text = '{"a": {"x": 1},\n "a": {"y": 2}}'
     assert jsondoc.parse(text).position(("a", "y")) == (1, 2)
     assert jsondoc.parse(text).position(("a", "x")) == (1, 8)
+
+
+def test_many_positions_in_one_file_cost_one_scan_with_the_same_answers() -> None:
+    """Each walk skips every value before its own: a finding on each of 2,000 media entries would cost 2,000
+    passes over the file (quadratic: SPEC section 9's 10,000 entries took a minute); the file is scanned once."""
+    text = json.dumps({"tile": {"media": [{"image_url": f"images/{i}.png"} for i in range(2000)]}}, indent=2)
+    walked = [jsondoc.parse(text).position(("tile", "media", i, "image_url")) for i in range(0, 2000, 97)]
+    doc = jsondoc.parse(text)
+    answers = [doc.position(("tile", "media", i, "image_url")) for i in range(2000)]
+    assert "_scan" in doc.__dict__
+    assert answers[::97] == walked
+    assert answers[1999] == (5 + 3 * 1999, 9)  # "{", "tile", "media", then 3 lines per entry

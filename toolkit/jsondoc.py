@@ -47,16 +47,19 @@ class JsonDoc:
     error: SyntaxProblem | None = None
     has_duplicates: bool = False
     _newlines: list[int] = field(default_factory=list, repr=False)
+    _walks: int = field(default=0, repr=False)
 
     def position(self, path: JsonPath) -> tuple[int, int]:
         """Line and column of the key at ``path``, or of its nearest ancestor that has one. Found by walking down
         the path, the values beside it skipped by the C decoder: a finding on a 40 kB dashboard costs no scan of
-        every token (the full scan runs only when duplicates or spans are wanted)."""
-        if "_scan" in self.__dict__:
+        every token. Each walk skips the values before its own, so a file with many findings (10,000 media
+        entries) is scanned once instead, after which every position is a lookup."""
+        if "_scan" in self.__dict__ or self._walks >= _WALKS_BEFORE_SCAN:
             positions = self._scan[0]
             while path not in positions and path:
                 path = path[:-1]
             return positions.get(path, (1, 1))
+        self._walks += 1
         offset = _find(self.text, path)
         line = self.text.count("\n", 0, offset) + 1
         return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
@@ -135,6 +138,7 @@ def pointer(path: JsonPath) -> str:
 
 
 _SKIP = json.JSONDecoder()
+_WALKS_BEFORE_SCAN = 16  # a walk costs up to a C pass over the file; the full scan, a Python pass
 
 
 def _find(text: str, path: JsonPath) -> int:
