@@ -321,6 +321,29 @@ def test_ctrl_c_during_validate_is_aborted_130(many_tiles: Path, delay: float) -
     assert (result.returncode, result.stderr.strip()) == (130, b"Aborted!")
 
 
+def test_an_interrupt_a_finalizer_swallows_is_raised_at_the_next_checkpoint() -> None:
+    """Ctrl-C while Python runs a finalizer (the worker pool's connections have them) cannot raise there: Python
+    would print "Exception ignored" and carry on. The interrupt is kept quiet and raised at the next checkpoint."""
+    code = (
+        "import os, signal, sys\n"
+        "from toolkit import interrupt\n"
+        "sys.unraisablehook = interrupt.unraisable\n"
+        "signal.signal(signal.SIGINT, interrupt.handler)\n"
+        "class Finalized:\n"
+        "    def __del__(self):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        sum(range(10_000))\n"
+        "Finalized()\n"
+        "print('went on')\n"
+        "try:\n"
+        "    interrupt.checkpoint()\n"
+        "except KeyboardInterrupt:\n"
+        "    print('raised at the checkpoint')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.stdout, result.stderr) == ("went on\nraised at the checkpoint\n", "")
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_a_reader_that_leaves_early_ends_the_run_quietly(tmp_path: Path, fmt: str) -> None:
     """`tilekit validate | head -1`: exit 1, no traceback, no "Exception ignored", whether the report is cut while

@@ -24,11 +24,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, _abort_at_once)
     from click import Abort, ClickException
 
+    from toolkit import interrupt
     from toolkit.cli import cli
 
     # While a command runs, Ctrl-C raises KeyboardInterrupt so that its clean-up (a staging folder,
     # a child process) runs before tilekit leaves.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.unraisablehook = interrupt.unraisable
+    signal.signal(signal.SIGINT, interrupt.handler)
     code: int | str | None
     try:
         code = cli.main(prog_name="tilekit", standalone_mode=False)

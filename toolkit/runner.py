@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from toolkit.errors import ToolkitError
 from toolkit.findings import INTERNAL_ERROR, Finding, Problem, Severity, printable
+from toolkit.interrupt import checkpoint
 from toolkit.rules import Rule
 from toolkit.tile import Discovery, Limits, Tile, display_path
 
@@ -99,6 +100,7 @@ def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | N
     findings = unreadable_folders(discovery, cwd, rules)
     roots = []
     for root in discovery.roots:
+        checkpoint()
         recalled = cache.recall(Tile(root, cwd, caps, changes)) if cache else None
         if recalled is None:
             roots.append(root)
@@ -129,6 +131,7 @@ def _check_tiles(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, 
                  stamp: Stamp | None) -> list[Checked]:
     checked = []
     for root in roots:
+        checkpoint()
         tile = Tile(root, cwd, caps, changes)
         findings = check(tile, rules)
         checked.append((root, findings, stamp.entry(tile, findings) if stamp else None))
@@ -173,10 +176,12 @@ def _in_pool(batches: list[list[Path]], rules: list[Rule], cwd: Path, caps: Limi
     try:
         futures = [pool.submit(_check_tiles, batch, rules, cwd, caps, changes, stamp) for batch in batches]
         for future in futures:
+            checkpoint()
             try:
                 results.append(future.result())
             except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, or a batch that could not be sent back
                 results.append(exc)
+        checkpoint()
     except BaseException:  # Ctrl-C: the parent's to report; the workers are ended, not waited for
         for child in multiprocessing.active_children():
             child.terminate()

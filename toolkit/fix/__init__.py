@@ -20,6 +20,7 @@ from toolkit.findings import INTERNAL_ERROR, Applicability, Edit, Finding, Fix, 
 from toolkit.fix import files
 from toolkit.fix import image as images
 from toolkit.fix import text as texts
+from toolkit.interrupt import checkpoint
 from toolkit.tile import Limits, Tile
 
 if TYPE_CHECKING:
@@ -387,6 +388,7 @@ def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | N
     caps = runner.limits(rules)
     total = Outcome(findings=runner.unreadable_folders(discovery, cwd, rules))
     for root in discovery.roots:
+        checkpoint()
         outcome = fix_tile(root, rules, cwd, caps, changes, options, backups)
         total.changes += outcome.changes
         total.skipped += outcome.skipped
