@@ -48,12 +48,19 @@ def installation() -> bytes:
         for folder, subfolders, files in os.walk(top):
             subfolders[:] = sorted(s for s in subfolders if s != "__pycache__")
             for name in sorted(files):
-                info = os.stat(os.path.join(folder, name))
-                state.append(f"{folder}/{name} {info.st_size} {info.st_mtime_ns}")
+                state.append(f"{folder}/{name} {_stamp(os.path.join(folder, name))}")
     for entry in sys.path:
-        if os.path.basename(entry) == "site-packages" and os.path.isdir(entry):
-            state.append(f"{entry} {os.stat(entry).st_mtime_ns}")
+        if os.path.basename(entry) == "site-packages":
+            state.append(f"{entry} {_stamp(entry)}")
     return "\n".join(state).encode("utf-8", "surrogateescape")
+
+
+def _stamp(path: str) -> str:
+    try:
+        info = os.stat(path)
+    except OSError as exc:  # removed while this run looks (an upgrade under way): a state of its own
+        return f"error {exc.errno}"
+    return f"{info.st_size} {info.st_mtime_ns}"
 
 
 def recall(kind: str, key: str) -> Any:
