@@ -27,7 +27,7 @@ def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif", "github"])
 def test_workers_report_exactly_what_one_process_does(many: Path, fmt: str) -> None:
     one = run_cli("validate", ".", "--jobs", "1", "--format", fmt)
     two = run_cli("validate", ".", "--jobs", "2", "--format", fmt)
