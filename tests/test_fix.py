@@ -523,3 +523,86 @@ def test_a_fix_that_makes_a_new_finding_is_reported_as_a_bug(tile: Path, monkeyp
     assert result.exit_code == 2
     assert ("acme_cloud/README.md: error tilekit/internal-error fixing this tile made a new readme/non-ascii finding "
             "appear here") in result.output
+
+
+# Worker processes -----------------------------------------------------------------------------------------------
+
+
+def _tiles_to_fix(root: Path) -> None:
+    """Six tiles in two folders, two of each name, each with an image, a CHANGELOG heading and a README character
+    to fix."""
+    for folder in ("a", "b"):
+        for index in range(3):
+            tile = root / folder / f"tile_{index}"
+            shutil.copytree(EXAMPLE, tile)
+            scene((2880, 1620)).quantize(64).save(tile / "images" / "big.png")
+            add_image(tile, "images/big.png")
+            write(tile / "CHANGELOG.md", (tile / "CHANGELOG.md").read_text().replace("## 1.0.0 / ", "## 1.0.0 - "))
+            write(tile / "README.md", (tile / "README.md").read_text().replace("## Overview\n", "## Overview\n\u2014\n"))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_workers_fix_exactly_what_one_process_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   fmt: str) -> None:
+    results, trees, backups = [], [], []
+    for jobs in ("1", "2"):
+        root = tmp_path / f"jobs_{jobs}"
+        _tiles_to_fix(root)
+        monkeypatch.chdir(root)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache_{jobs}"))
+        result = run_cli("fix", "a", "b", "--jobs", jobs, "--format", fmt)
+        trees.append(tree(root))
+        [saved] = (tmp_path / f"cache_{jobs}" / "tilekit" / "backups").iterdir()
+        backups.append(tree(saved))
+        results.append((result.exit_code, result.output.replace(str(saved), "BACKUPS")))
+    assert results[0] == results[1] and results[0][0] == 0
+    assert "fixed image/width" in results[0][1] and "BACKUPS" in results[0][1]
+    assert trees[0] == trees[1]
+    # Two tiles of each name: six backup folders, the same with and without workers.
+    assert backups[0] == backups[1]
+    assert {name.split("/")[0] for name in backups[0]} == {"tile_0", "tile_1", "tile_2", "tile_0_2", "tile_1_2",
+                                                             "tile_2_2"}
+
+
+def test_a_file_a_worker_cannot_write_is_exit_2_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.fix import files
+
+    _tiles_to_fix(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    real = files.write
+
+    def refused_in_one_tile(path: Path, data: bytes, *args: Any, **kwargs: Any) -> None:
+        if "tile_1" in path.parts and "b" in path.parts:  # what a read-only folder answers; forked workers inherit it
+            raise PermissionError(13, "Permission denied", str(path))
+        real(path, data, *args, **kwargs)
+
+    monkeypatch.setattr(files, "write", refused_in_one_tile)
+    result = run_cli("fix", "a", "b", "--jobs", "2", "--no-backup")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "cannot write" in result.output and "b/tile_1/" in result.output and "Permission denied" in result.output
+
+
+@pytest.mark.parametrize("delay", [0.6, 1.2])
+def test_ctrl_c_during_a_fix_with_workers_leaves_whole_files(tmp_path: Path, delay: float) -> None:
+    """The workers are ended as an interrupted run ends: their temporary files removed, every file whole."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _tiles_to_fix(tmp_path)
+    before = tree(tmp_path)
+    child = subprocess.Popen([sys.executable, "-m", "toolkit", "fix", "a", "b", "--jobs", "2", "--no-backup"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(delay)
+    child.send_signal(signal.SIGINT)
+    _out, err = child.communicate(timeout=60)
+    time.sleep(0.5)  # an ended worker finishes its clean-up on its own
+    assert child.returncode in (130, 0), err
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tilekit-tmp")]
+    after = tree(tmp_path)
+    for name, digest in after.items():
+        if name.endswith(".png") and digest != before.get(name):
+            with Image.open(tmp_path / name) as image:
+                image.load()  # a whole, readable PNG
+                assert image.size == (1440, 810)

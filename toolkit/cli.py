@@ -28,6 +28,9 @@ strict_option = click.option("--strict", is_flag=True, help="Exit 1 on any findi
 select_option = click.option("--select", multiple=True, metavar="RULE",
                              help="Only these rules or families (e.g. readme/); repeatable.")
 ignore_option = click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules or families; repeatable.")
+jobs_option = click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+                           help="Worker processes for a folder of tiles (default: the config's jobs, else the CPU "
+                                "count).")
 changed_since_option = click.option(
     "--changed-since", metavar="REF",
     help="Only the tiles with a file changed since the merge base of REF and the working tree (git); also checks that "
@@ -159,8 +162,7 @@ def _ask(name: str, output_dir: Path, marketplace: bool, values: dict[str, str |
 @strict_option
 @config_option
 @changed_since_option
-@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Worker processes for a folder of tiles (default: the config's jobs, else the CPU count).")
+@jobs_option
 @click.option("--no-cache", is_flag=True,
               help="Check every tile, even one unchanged since a run that checked it (whose findings are otherwise "
                    "recalled from the user's cache).")
@@ -175,7 +177,7 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
     cwd = Path.cwd()
     enabled, settings = _enabled_rules("tile", config_file, cwd, select, ignore)
     found, changes = _tiles(paths, cwd, changed_since)
-    workers = jobs or settings.jobs or os.cpu_count() or 1
+    workers = _workers(jobs, settings)
     cache = None
     if not no_cache and changes is None:  # with --changed-since, findings depend on git's history too
         from toolkit.tilecache import TileCache
@@ -185,6 +187,11 @@ def validate(paths: tuple[str, ...], fmt: str | None, select: tuple[str, ...], i
     tiles = [display_path(r, cwd) for r in found.roots]
     note = f"no tile changed since {changed_since}; nothing checked" if changes and not tiles else ""
     _emit(Report(findings, tiles, enabled, stray_files=found.stray_files, note=note), fmt, strict)
+
+
+def _workers(jobs: int | None, settings: Settings) -> int:
+    """--jobs, else the config's jobs, else the CPU count."""
+    return jobs or settings.jobs or os.cpu_count() or 1
 
 
 def _tiles(paths: tuple[str, ...], cwd: Path, changed_since: str | None) -> tuple[Discovery, Changes | None]:
@@ -215,9 +222,10 @@ def _tiles(paths: tuple[str, ...], cwd: Path, changed_since: str | None) -> tupl
 @strict_option
 @config_option
 @changed_since_option
+@jobs_option
 def fix(paths: tuple[str, ...], unsafe: bool, crop: bool, dry_run: bool, no_backup: bool, fmt: str | None,
         select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, config_file: Path | None,
-        changed_since: str | None) -> None:
+        changed_since: str | None, jobs: int | None) -> None:
     """Repair what can be repaired in tiles, then report what is left. Originals are saved outside the tile first."""
     from toolkit import fix as fixer
     from toolkit.fix import files
@@ -227,12 +235,12 @@ def fix(paths: tuple[str, ...], unsafe: bool, crop: bool, dry_run: bool, no_back
     if crop and not unsafe:
         raise click.UsageError("--crop changes what a viewer sees: it goes with --unsafe")
     cwd = Path.cwd()
-    enabled, _settings = _enabled_rules("tile", config_file, cwd, select, ignore)
+    enabled, settings = _enabled_rules("tile", config_file, cwd, select, ignore)
     found, changes = _tiles(paths, cwd, changed_since)
     backups = files.Backups(None if no_backup or dry_run else files.default_folder())
     options = fixer.Options(unsafe=unsafe, crop=crop, dry_run=dry_run)
     try:
-        outcome = fixer.run(found, enabled, cwd, changes, options, backups)
+        outcome = fixer.run(found, enabled, cwd, changes, options, backups, _workers(jobs, settings))
     except OSError as exc:
         where = f"; the originals of what was changed are in {backups.folder}" if backups.used else ""
         raise ToolkitError(f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}{where}") from exc

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from toolkit.errors import ToolkitError
 from toolkit.findings import INTERNAL_ERROR, Finding, Problem, Severity, printable
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from toolkit.tilecache import Stamp, TileCache
 
 UNREADABLE = "tile/unreadable"
+T = TypeVar("T")
 
 
 class Subject(Protocol):
@@ -106,11 +109,12 @@ def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | N
             roots.append(root)
         else:
             findings += recalled
-    stamp = cache.stamp if cache else None
+    work = functools.partial(_check_tiles, rules=rules, cwd=cwd, caps=caps, changes=changes,
+                             stamp=cache.stamp if cache else None)
     if jobs > 1 and len(roots) >= _PARALLEL_FROM:
-        checked = _in_workers(roots, rules, cwd, caps, changes, jobs, stamp)
+        checked = in_workers(work, roots, jobs, lambda root, exc: (root, [worker_died(root, cwd, exc)], None))
     else:
-        checked = _check_tiles(roots, rules, cwd, caps, changes, stamp)
+        checked = work(roots)
     for root, found, entry in checked:
         findings += found
         if cache and entry:
@@ -142,39 +146,62 @@ def _worker_start() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
+    signal.signal(signal.SIGTERM, _ended)
 
 
-def _in_workers(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
-                jobs: int, stamp: Stamp | None) -> list[Checked]:
-    """Batches of tiles in worker processes (forked where the platform can, so nothing is imported twice). A worker
-    that dies breaks the pool: every batch not finished by then is checked again one tile per process, so that only
-    the tile that kills its process gets a tilekit/internal-error finding."""
+_busy = False  # in a worker: a batch is being worked on
+
+
+def _ended(signum: int, frame: Any) -> None:
+    """The parent ends its workers on Ctrl-C. A busy worker leaves as an interrupted run does, its clean-up run (a
+    fix's temporary file removed) instead of vanishing mid-write; an idle one leaves at once (it must not wait for
+    more work: its siblings hold the work queue open)."""
+    if _busy:
+        raise KeyboardInterrupt
+    os._exit(1)
+
+
+def _run_batch(work: Callable[[list[Path]], list[T]], batch: list[Path]) -> list[T]:
+    global _busy
+    _busy = True
+    try:
+        return work(batch)
+    except KeyboardInterrupt:
+        os._exit(1)  # ended by the parent (the only interrupt a worker gets): its clean-up has run
+    finally:
+        _busy = False
+
+
+def in_workers(work: Callable[[list[Path]], list[T]], roots: list[Path], jobs: int,
+               died: Callable[[Path, Exception], T]) -> list[T]:
+    """``work`` (picklable: a module-level function or a partial of one) over batches of tiles in worker processes
+    (forked where the platform can, so nothing is imported twice), its results in the order of ``roots``. A worker
+    that dies breaks the pool: every batch not finished by then is done again one tile per process, so that only
+    the tile that kills its process gets ``died(root, exception)``."""
     size = max(1, len(roots) // (jobs * 4))
     batches = [roots[i:i + size] for i in range(0, len(roots), size)]
-    checked: list[Checked] = []
-    lost: list[Path] = []
-    for batch, result in zip(batches, _in_pool(batches, rules, cwd, caps, changes, jobs, stamp)):
+    done: list[T] = []
+    for batch, result in zip(batches, _in_pool(work, batches, jobs)):
         if isinstance(result, list):
-            checked += result
-        else:
-            lost += batch
-    for root in lost:
-        [result] = _in_pool([[root]], rules, cwd, caps, changes, 1, stamp)
-        checked += result if isinstance(result, list) else [(root, [_worker_died(root, cwd, result)], None)]
-    return checked
+            done += result
+            continue
+        for root in batch:
+            [alone] = _in_pool(work, [[root]], 1)
+            done += alone if isinstance(alone, list) else [died(root, alone)]
+    return done
 
 
-def _in_pool(batches: list[list[Path]], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
-             jobs: int, stamp: Stamp | None) -> list[list[Checked] | Exception]:
+def _in_pool(work: Callable[[list[Path]], list[T]], batches: list[list[Path]],
+             jobs: int) -> list[list[T] | Exception]:
     """Each batch's results, or the exception that stopped its worker (or another, which broke the pool)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context, initializer=_worker_start)
-    results: list[list[Checked] | Exception] = []
+    results: list[list[T] | Exception] = []
     try:
-        futures = [pool.submit(_check_tiles, batch, rules, cwd, caps, changes, stamp) for batch in batches]
+        futures = [pool.submit(_run_batch, work, batch) for batch in batches]
         for future in futures:
             checkpoint()
             try:
@@ -192,12 +219,12 @@ def _in_pool(batches: list[list[Path]], rules: list[Rule], cwd: Path, caps: Limi
     return results
 
 
-def _worker_died(root: Path, cwd: Path, exc: Exception) -> Finding:
+def worker_died(root: Path, cwd: Path, exc: Exception) -> Finding:
     shown = printable(display_path(root, cwd))
     return Finding(rule=INTERNAL_ERROR, severity=Severity.ERROR, tile=shown, path=shown, line=None, column=None,
                    message=f"the worker process checking this tile stopped ({type(exc).__name__}); its findings are "
                            "missing, the other tiles were checked. This is a bug in tilekit: please report it with "
-                           "the tile's files (`--jobs 1` checks without workers)")
+                           "the tile's files (`--jobs 1` works without workers)")
 
 
 def unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:

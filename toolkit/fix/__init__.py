@@ -8,12 +8,13 @@ first (``files``). `tilekit validate` never imports it.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit import runner, tilepath
 from toolkit.findings import INTERNAL_ERROR, Applicability, Edit, Finding, Fix, Op, Severity
@@ -383,17 +384,49 @@ class _Plan:
 
 
 def run(discovery: Discovery, rules: list[Rule], cwd: Path, changes: Changes | None, options: Options,
-        backups: files.Backups) -> Outcome:
-    """Fix every tile; the findings left, sorted, as `tilekit validate` would report them now."""
+        backups: files.Backups, jobs: int = 1) -> Outcome:
+    """Fix every tile; the findings left, sorted, as `tilekit validate` would report them now. With ``jobs`` > 1,
+    worker processes fix tiles side by side; the outcome is the same as with one, in the same order. A file that
+    cannot be written raises OSError, as it would without workers, once every tile is done."""
     caps = runner.limits(rules)
     total = Outcome(findings=runner.unreadable_folders(discovery, cwd, rules))
-    for root in discovery.roots:
-        checkpoint()
-        outcome = fix_tile(root, rules, cwd, caps, changes, options, backups)
+    backups.name_tiles(discovery.roots)
+    work = functools.partial(_fix_tiles, rules=rules, cwd=cwd, caps=caps, changes=changes, options=options,
+                             backups=backups)
+    if jobs > 1 and len(discovery.roots) > 1:  # one tile's images can take a second: two tiles are worth it
+        fixed = runner.in_workers(work, discovery.roots, jobs,
+                                  lambda root, exc: _Fixed(Outcome(findings=[runner.worker_died(root, cwd, exc)])))
+    else:
+        fixed = work(discovery.roots)
+    for outcome, used, error in fixed:
+        backups.used = backups.used or used
+        if error is not None:
+            raise error
         total.changes += outcome.changes
         total.skipped += outcome.skipped
         total.findings += outcome.findings
     total.findings.sort(key=Finding.sort_key)
     return total
+
+
+class _Fixed(NamedTuple):
+    """One tile fixed in a worker: what was done, whether an original was saved, the write error that stopped it."""
+
+    outcome: Outcome
+    used: bool = False
+    error: OSError | None = None
+
+
+def _fix_tiles(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, changes: Changes | None,
+               options: Options, backups: files.Backups) -> list[_Fixed]:
+    fixed = []
+    for root in roots:
+        checkpoint()
+        try:
+            fixed.append(_Fixed(fix_tile(root, rules, cwd, caps, changes, options, backups), backups.used))
+        except OSError as exc:
+            fixed.append(_Fixed(Outcome(), backups.used, exc))
+            break  # as without workers: the run stops at a file it cannot write
+    return fixed
 
 

@@ -7,6 +7,7 @@ import datetime
 import errno
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from toolkit.atomic import write
@@ -38,10 +39,12 @@ class Backups:
         self._tiles: dict[Path, str] = {}
         self._saved: set[Path] = set()
 
-    def save(self, root: Path, rel: str) -> None:
-        source = root / rel
-        if self.folder is None or source in self._saved:
-            return
+    def name_tiles(self, roots: Iterable[Path]) -> None:
+        """Name each tile's folder up front, in order: worker processes saving at once then agree on the names."""
+        for root in roots:
+            self._name(root)
+
+    def _name(self, root: Path) -> str:
         name = self._tiles.get(root)
         if name is None:
             name, number = root.name, 1
@@ -49,7 +52,13 @@ class Backups:
                 number += 1
                 name = f"{root.name}_{number}"
             self._tiles[root] = name
-        target = self.folder / name / rel
+        return name
+
+    def save(self, root: Path, rel: str) -> None:
+        source = root / rel
+        if self.folder is None or source in self._saved:
+            return
+        target = self.folder / self._name(root) / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target, follow_symlinks=False)
         self.used = True
