@@ -49,7 +49,12 @@ class Settings:
 
 @cache
 def srgb_profile() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()  # type: ignore[no-any-return]
+    """LittleCMS's sRGB profile, dated 2025-01-01 instead of the second it is made (ICC header bytes 24-35, outside
+    its profile ID, which LittleCMS leaves zero): the same repair then writes the same bytes in every run and every
+    worker process."""
+    made = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    fixed_date = b"".join(part.to_bytes(2, "big") for part in (2025, 1, 1, 0, 0, 0))
+    return bytes(made[:24] + fixed_date + made[36:])
 
 
 def repair(data: bytes, requests: list[Request], settings: Settings, lossy: bool) -> Outcome:
