@@ -14,6 +14,8 @@ from toolkit.errors import ToolkitError
 from toolkit.report import FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from toolkit import fix as fixer
     from toolkit.fix import files
     from toolkit.gitchanges import Changes
@@ -39,6 +41,15 @@ config_option = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
     help="Config file (default: the nearest .tilekit.toml or pyproject.toml with [tool.tilekit]).",
 )
+
+
+
+def tile_run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `validate` and `fix` share, in the order --help lists them."""
+    for option in reversed((format_option, select_option, ignore_option, strict_option, config_option,
+                            changed_since_option, jobs_option)):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -156,13 +167,7 @@ def _ask(name: str, output_dir: Path, marketplace: bool, values: dict[str, str |
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@format_option
-@select_option
-@ignore_option
-@strict_option
-@config_option
-@changed_since_option
-@jobs_option
+@tile_run_options
 @click.option("--no-cache", is_flag=True,
               help="Check every tile, even one unchanged since a run that checked it (whose findings are otherwise "
                    "recalled from the user's cache).")
@@ -216,13 +221,7 @@ def _tiles(paths: tuple[str, ...], cwd: Path, changed_since: str | None) -> tupl
 @click.option("--crop", is_flag=True, help="Reach an image's 16:9 by cropping its centre instead of padding (with --unsafe).")
 @click.option("--dry-run", is_flag=True, help="Write nothing: show each change that would be made (diffs for text).")
 @click.option("--no-backup", is_flag=True, help="Do not copy the originals to the backup folder first.")
-@format_option
-@select_option
-@ignore_option
-@strict_option
-@config_option
-@changed_since_option
-@jobs_option
+@tile_run_options
 def fix(paths: tuple[str, ...], unsafe: bool, crop: bool, dry_run: bool, no_backup: bool, fmt: str | None,
         select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, config_file: Path | None,
         changed_since: str | None, jobs: int | None) -> None:
