@@ -32,7 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "acme_cloud"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "acme_cloud"
+sys.path.insert(0, str(ROOT))  # the repository's own samples
+from tests.samples import log_pipeline
+
 MAX_PER_TILE = 8
 
 
@@ -67,18 +71,6 @@ def make_tiles(root: Path, tiles: int, images: int) -> None:
         (tile / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
-LOG_PIPELINE = """id: acme-cloud
-backend_only: false
-facets: null
-pipeline:
-  type: pipeline
-  name: Acme Cloud
-  enabled: true
-  filter:
-    query: source:acme_cloud
-  processors:
-{processors}
-"""
 LOG_PROCESSOR = """    - type: grok-parser
       name: Parse access lines {index}
       enabled: true
@@ -159,7 +151,7 @@ def make_corpus(root: Path, tiles: int = 262) -> None:
             logs = tile / "assets" / "logs"
             logs.mkdir()
             processors = "".join(LOG_PROCESSOR.format(index=n) for n in range(12))
-            (logs / "acme_cloud.yaml").write_text(LOG_PIPELINE.format(processors=processors.rstrip()))
+            (logs / "acme_cloud.yaml").write_text(log_pipeline(processors))
             (logs / "acme_cloud_tests.yaml").write_text(LOG_TESTS)
             manifest["assets"]["logs"] = {"source": "acme_cloud"}
         (tile / "manifest.json").write_text(json.dumps(manifest, indent=2))

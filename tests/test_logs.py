@@ -7,19 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import edit_manifest, findings, found, write
+from tests.samples import log_pipeline
 
 P, T = "acme_cloud/assets/logs/acme.yaml", "acme_cloud/assets/logs/acme_tests.yaml"
-PIPELINE = """id: acme-cloud
-backend_only: false
-facets: null
-pipeline:
-  type: pipeline
-  name: Acme Cloud
-  enabled: true
-  filter:
-    query: source:acme_cloud
-  processors: []
-"""
+PIPELINE = log_pipeline()
 TESTS = """id: acme-cloud
 tests:
   - sample: "2025-03-04 12:00:00 INFO request served"
