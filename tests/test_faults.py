@@ -322,7 +322,7 @@ def test_ctrl_c_during_validate_is_aborted_130(many_tiles: Path, delay: float) -
 
 
 def test_an_interrupt_a_finalizer_swallows_is_raised_at_the_next_checkpoint() -> None:
-    """Ctrl-C while Python runs a finalizer (the worker pool's connections have them) cannot raise there: Python
+    """Ctrl-C while Python runs a finalizer (file objects and child processes have them) cannot raise there: Python
     would print "Exception ignored" and carry on. The interrupt is kept quiet and raised at the next checkpoint."""
     code = (
         "import os, signal, sys\n"

@@ -22,6 +22,10 @@ def _abort_at_once(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGINT, _abort_at_once)
+    if sys.argv[1:2] == ["validate"]:
+        from toolkit import workers
+
+        workers.prepare()  # the first worker warms up while the rest of tilekit is imported
     from click import Abort, ClickException
 
     from toolkit import interrupt

@@ -1,7 +1,7 @@
 """Ctrl-C, noticed even where Python cannot raise it.
 
 Python raises KeyboardInterrupt wherever the main thread is when SIGINT arrives. Inside a finalizer (a
-``__del__`` method or a weakref callback, which the worker pool's connections and processes have) it cannot
+``__del__`` method or a weakref callback, which file objects and child processes have) it cannot
 propagate: Python prints "Exception ignored" and the run goes on as if nothing had happened. So the handler also
 records the interrupt, such an interrupt is not printed, and the long loops call ``checkpoint()``, which raises
 it again where it can end the command.

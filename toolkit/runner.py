@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -142,89 +141,38 @@ def _check_tiles(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, 
     return checked
 
 
-def _worker_start() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
-    signal.signal(signal.SIGTERM, _ended)
-
-
-_busy = False  # in a worker: a batch is being worked on
-
-
-def _ended(signum: int, frame: Any) -> None:
-    """The parent ends its workers on Ctrl-C. A busy worker leaves as an interrupted run does, its clean-up run (a
-    fix's temporary file removed) instead of vanishing mid-write; an idle one leaves at once (it must not wait for
-    more work: its siblings hold the work queue open)."""
-    if _busy:
-        raise KeyboardInterrupt
-    os._exit(1)
-
-
-def _run_batch(work: Callable[[list[Path]], list[T]], batch: list[Path]) -> list[T]:
-    global _busy
-    _busy = True
-    try:
-        return work(batch)
-    except KeyboardInterrupt:
-        os._exit(1)  # ended by the parent (the only interrupt a worker gets): its clean-up has run
-    finally:
-        _busy = False
-
-
 def in_workers(work: Callable[[list[Path]], list[T]], roots: list[Path], jobs: int,
                died: Callable[[Path, Exception], T]) -> list[T]:
     """``work`` (picklable: a module-level function or a partial of one) over batches of tiles in worker processes
-    (forked where the platform can, so nothing is imported twice), its results in the order of ``roots``. A worker
-    that dies breaks the pool: every batch not finished by then is done again one tile per process, so that only
-    the tile that kills its process gets ``died(root, exception)``."""
+    (toolkit.workers), its results in the order of ``roots``. A batch whose worker died (or failed) is done again one
+    tile per process, so that only the tile that kills its process gets ``died(root, exception)``."""
+    from toolkit import workers
+
     size = max(1, len(roots) // (jobs * 4))
     batches = [roots[i:i + size] for i in range(0, len(roots), size)]
     done: list[T] = []
-    for batch, result in zip(batches, _in_pool(work, batches, jobs)):
+    for batch, result in zip(batches, workers.run(work, batches, jobs)):
         if isinstance(result, list):
             done += result
             continue
         for root in batch:
-            [alone] = _in_pool(work, [[root]], 1)
+            [alone] = workers.run(work, [[root]], 1)
             done += alone if isinstance(alone, list) else [died(root, alone)]
     return done
-
-
-def _in_pool(work: Callable[[list[Path]], list[T]], batches: list[list[Path]],
-             jobs: int) -> list[list[T] | Exception]:
-    """Each batch's results, or the exception that stopped its worker (or another, which broke the pool)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context, initializer=_worker_start)
-    results: list[list[T] | Exception] = []
-    try:
-        futures = [pool.submit(_run_batch, work, batch) for batch in batches]
-        for future in futures:
-            checkpoint()
-            try:
-                results.append(future.result())
-            except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, or a batch that could not be sent back
-                results.append(exc)
-        checkpoint()
-    except BaseException:  # Ctrl-C: the parent's to report; the workers are ended, not waited for
-        for child in multiprocessing.active_children():
-            child.terminate()
-        # Not joined: an interrupt inside submit() can leave the pool's manager thread created but not started.
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    return results
 
 
 def worker_died(root: Path, cwd: Path, exc: Exception) -> Finding:
     shown = printable(display_path(root, cwd))
     return Finding(rule=INTERNAL_ERROR, severity=Severity.ERROR, tile=shown, path=shown, line=None, column=None,
-                   message=f"the worker process checking this tile stopped ({type(exc).__name__}); its findings are "
+                   message=f"the worker process checking this tile stopped ({_why(exc)}); its findings are "
                            "missing, the other tiles were checked. This is a bug in tilekit: please report it with "
                            "the tile's files (`--jobs 1` works without workers)")
+
+
+def _why(exc: Exception) -> str:
+    from toolkit.workers import WorkerLost
+
+    return str(exc) if isinstance(exc, WorkerLost) else type(exc).__name__
 
 
 def unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:

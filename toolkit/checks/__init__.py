@@ -44,3 +44,16 @@ CHECKS: dict[str, Check] = {
     **saved_views.CHECKS,
     **codeowners.CHECKS,
 }
+
+
+def warm_up() -> None:
+    """Import ahead what checking a tile imports only on first use (so that a run whose tiles are all remembered
+    never does): Pillow with its format plugins, PyYAML, the Markdown parser's patterns. A worker started early
+    (toolkit.workers) does this while tilekit starts up."""
+    import yaml  # noqa: F401 - imported for the import's sake
+    from PIL import Image, ImageCms  # noqa: F401
+
+    from toolkit import markdown, verdicts  # noqa: F401
+
+    Image.preinit()
+    markdown.parse("# T\n\n## S\n\n- i\n\n> q\n\n```\nc\n```\n\n[r]: https://example.com\n")
