@@ -21,6 +21,11 @@ from toolkit import workers
 # script does. `probe` is defined before prepare(), so the forked workers have it too.
 PROBE = """
 import json, os, sys
+def boom():
+    raise RuntimeError("not here")
+class Unreadable:
+    def __reduce__(self):
+        return (boom, ())
 def probe(batch):
     warm = "PIL.Image" in sys.modules and "yaml" in sys.modules  # what workers.prepare() imports ahead
     out = []
@@ -29,6 +34,10 @@ def probe(batch):
             os._exit(3)
         if item == "raise":
             raise ValueError("a bad batch")
+        if item == "unsendable":
+            return [lambda: None]
+        if item == "unreadable":
+            return [Unreadable()]
         out.append([item, os.getpid(), os.getppid(), warm])
     return out
 from toolkit import workers
@@ -112,11 +121,14 @@ def test_more_workers_than_the_warm_pool_has_are_forked_cold(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("mode", ["warm", "cold"])
 def test_a_worker_that_dies_costs_only_its_batch(tmp_path: Path, mode: str) -> None:
-    batches = [["a"], ["b", "die"], ["c"], ["d"], ["raise"], ["e"]]
+    batches = [["a"], ["b", "die"], ["c"], ["d"], ["raise"], ["e"], ["unsendable"], ["unreadable"], ["f"]]
     results = _probe(tmp_path, mode, 2, batches)["results"]
     assert results[1] == "WorkerLost: it ended without sending its results"
-    assert results[4] == "ValueError: a bad batch"
-    assert [[item for item, *_ in r] for i, r in enumerate(results) if i not in (1, 4)] == [["a"], ["c"], ["d"], ["e"]]
+    assert results[4] == "WorkerLost: ValueError: a bad batch"
+    assert results[6].startswith("WorkerLost: its results could not be sent: AttributeError: Can't pickle local object")
+    assert results[7] == "WorkerLost: its results could not be read: RuntimeError"
+    assert [[item for item, *_ in r] for i, r in enumerate(results) if i not in (1, 4, 6, 7)] == [
+        ["a"], ["c"], ["d"], ["e"], ["f"]]
     assert _none_left_in(tmp_path)
 
 

@@ -69,8 +69,7 @@ def _one_per_defect(found: list[tuple[Rule, Problem]]) -> list[tuple[Rule, Probl
 
 
 def _internal_error(subject: Subject, rule: Rule, exc: Exception) -> Finding:
-    detail = printable(str(exc))
-    detail = detail if len(detail) <= 200 else detail[:197] + "..."
+    detail = _brief(str(exc))
     return Finding(
         rule=INTERNAL_ERROR, severity=Severity.ERROR, tile=printable(subject.display),
         path=printable(subject.path("")), line=None, column=None,
@@ -172,7 +171,12 @@ def worker_died(root: Path, cwd: Path, exc: Exception) -> Finding:
 def _why(exc: Exception) -> str:
     from toolkit.workers import WorkerLost
 
-    return str(exc) if isinstance(exc, WorkerLost) else type(exc).__name__
+    return _brief(str(exc)) if isinstance(exc, WorkerLost) else type(exc).__name__
+
+
+def _brief(text: str) -> str:
+    text = printable(text)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:

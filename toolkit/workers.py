@@ -35,7 +35,7 @@ _MAX_WARM = 64  # order/result pipes made ahead for the warm pool: one pair per 
 
 
 class WorkerLost(Exception):
-    """A worker process ended before it sent a batch's results."""
+    """A batch a worker did not finish: its process ended first, or the batch raised an exception (named here)."""
 
 
 class _Slot:
@@ -203,18 +203,19 @@ def _dispatch(pool: _Pool, work: bytes, batches: list[list[Any]]) -> list[list[T
             busy.unregister(slot.results)
             index, slot.batch = slot.batch, None
             assert index is not None
-            message = _receive(slot.results)
+            try:
+                message = _receive(slot.results)
+            except Exception as exc:  # noqa: BLE001 - results that do not unpickle here; the worker goes on
+                done[index] = WorkerLost(f"its results could not be read: {type(exc).__name__}")
+                give(slot)
+                continue
             if message is None:
                 done[index] = WorkerLost("it ended without sending its results")
                 continue
-            done[index] = message[1] if message[0] == "ok" else _as_exception(message[1])
+            done[index] = message[1] if message[0] == "ok" else WorkerLost(message[1])
             give(slot)
         checkpoint()
     return done
-
-
-def _as_exception(value: Any) -> Exception:
-    return value if isinstance(value, Exception) else WorkerLost(str(value))
 
 
 def _end(pool: _Pool) -> None:
@@ -343,10 +344,15 @@ def _serve(orders: int, results: int, inherited: Iterable[int] = ()) -> None:
         except KeyboardInterrupt:
             os._exit(1)  # ended by the main process (the only interrupt a worker gets): its clean-up has run
         except Exception as exc:  # noqa: BLE001 - the main process decides what a failed batch costs
-            reply = ("error", exc)
+            reply = ("error", _described(exc))
         finally:
             _busy = False
         try:
             _send(results, reply)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:  # a result that cannot be sent back
-            _send(results, ("error", f"{type(exc).__name__}: {exc}"))
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:  # results that cannot be sent
+            _send(results, ("error", f"its results could not be sent: {_described(exc)}"))
+
+
+def _described(exc: BaseException) -> str:
+    # As text: an exception object may not survive pickling (its class may need arguments it does not keep).
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
