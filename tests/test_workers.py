@@ -54,11 +54,18 @@ print(json.dumps({
 """
 
 
-def _probe(tmp_path: Path, mode: str, jobs: int, batches: list[list[str]]) -> dict:
+def _probe(tmp_path: Path, mode: str, jobs: int, batches: list[list[str]], files: int | None = None) -> dict:
+    """The probe script's report; ``files``: the process's open-file limit."""
+    import resource
+
+    def limited() -> None:
+        if files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
     result = subprocess.run([sys.executable, str(script), mode, str(jobs), json.dumps(batches)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60, check=False)
+                            capture_output=True, text=True, timeout=60, check=False, preexec_fn=limited)
     assert (result.returncode, result.stderr) == (0, "")
     return json.loads(result.stdout)
 
@@ -136,6 +143,16 @@ def test_when_every_worker_dies_the_rest_is_reported_lost(tmp_path: Path) -> Non
     results = _probe(tmp_path, "cold", 2, [["die"], ["die"], ["a"], ["b"]])["results"]
     assert results[:2] == ["WorkerLost: it ended without sending its results"] * 2
     assert all(isinstance(r, str) and r.startswith("WorkerLost") for r in results[2:])
+
+
+@pytest.mark.parametrize("files", [6, 8, 11, 24])  # here: no worker, one, a warm pool, no shortage
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_short_of_files_there_are_fewer_workers_not_an_error(tmp_path: Path, mode: str, files: int) -> None:
+    """Under a low open-file limit the pipes run out: fewer workers, or none (the main process works), same results."""
+    batches = [[str(i)] for i in range(8)]
+    report = _probe(tmp_path, mode, 2, batches, files=files)
+    assert [[item for item, *_ in result] for result in report["results"]] == batches
+    assert _none_left_in(tmp_path)
 
 
 def test_without_fork_the_batches_are_worked_in_the_main_process(monkeypatch: pytest.MonkeyPatch) -> None:

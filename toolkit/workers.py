@@ -75,18 +75,18 @@ def prepare() -> None:
     count = min(os.cpu_count() or 1, _MAX_WARM)
     if _warm is not None or count < 2 or not available():
         return
-    pairs = [(os.pipe(), os.pipe()) for _ in range(count)]
+    pairs = _pipes(count)
     slots = [_Slot(orders[1], results[0]) for orders, results in pairs]
     ends = [(orders[0], results[1]) for orders, results in pairs]
-    pid = _fork(0)
+    pid = _fork(0) if len(pairs) > 1 else None  # short of files (their limit), a warm start is not worth it
     if pid == 0:
         _child(_serve_warm, slots, ends)
     for fd in (fd for pair in ends for fd in pair):
         os.close(fd)
-    if pid is not None:
-        _warm = _Pool(slots, pid, [pid])
-    else:
+    if pid is None:
         _Pool(slots, 0, []).close()
+    else:
+        _warm = _Pool(slots, pid, [pid])
 
 
 def run(work: Work[T], batches: list[list[Any]], jobs: int) -> list[list[T] | Exception]:
@@ -137,7 +137,10 @@ def _cold(count: int) -> _Pool | None:
     slots: list[_Slot] = []
     children: list[int] = []
     for _ in range(count):
-        orders, results = os.pipe(), os.pipe()
+        pair = _pipes(1)
+        if not pair:
+            break  # the open-file limit: fewer workers
+        [(orders, results)] = pair
         pid = _fork(children[0] if children else 0)
         if pid == 0:
             os.close(orders[1])
@@ -152,6 +155,24 @@ def _cold(count: int) -> _Pool | None:
         slots.append(_Slot(orders[1], results[0]))
         children.append(pid)
     return _Pool(slots, children[0], children) if children else None
+
+
+def _pipes(count: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Up to ``count`` (orders, results) pipe pairs: fewer when the process may not open more files."""
+    pairs = []
+    for _ in range(count):
+        try:
+            orders = os.pipe()
+        except OSError:
+            break
+        try:
+            results = os.pipe()
+        except OSError:
+            os.close(orders[0])
+            os.close(orders[1])
+            break
+        pairs.append((orders, results))
+    return pairs
 
 
 def _fork(group: int) -> int | None:
@@ -180,7 +201,7 @@ def _dispatch(pool: _Pool, work: bytes, batches: list[list[Any]]) -> list[list[T
 
     done: list[list[T] | Exception] = [WorkerLost("no worker was left")] * len(batches)  # until a worker answers
     todo = list(range(len(batches)))[::-1]  # popped from the end: first batch first
-    busy = selectors.DefaultSelector()
+    busy = selectors.PollSelector()  # poll: no file of its own (epoll's), no limit on descriptor numbers (select's)
 
     def give(slot: _Slot) -> None:
         if not todo:
