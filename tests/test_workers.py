@@ -54,13 +54,16 @@ print(json.dumps({
 """
 
 
-def _probe(tmp_path: Path, mode: str, jobs: int, batches: list[list[str]], files: int | None = None) -> dict:
-    """The probe script's report; ``files``: the process's open-file limit."""
+def _probe(tmp_path: Path, mode: str, jobs: int, batches: list[list[str]], files: int | None = None,
+           sigchld: signal.Handlers = signal.SIG_DFL) -> dict:
+    """The probe script's report; ``files``: the process's open-file limit; ``sigchld``: the SIGCHLD disposition
+    it starts with (an ignored one is inherited across exec)."""
     import resource
 
     def limited() -> None:
         if files is not None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+        signal.signal(signal.SIGCHLD, sigchld)
 
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
@@ -153,6 +156,14 @@ def test_short_of_files_there_are_fewer_workers_not_an_error(tmp_path: Path, mod
     report = _probe(tmp_path, mode, 2, batches, files=files)
     assert [[item for item, *_ in result] for result in report["results"]] == batches
     assert _none_left_in(tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_started_with_sigchld_ignored(tmp_path: Path, mode: str) -> None:
+    """Then the system reaps the workers itself: waiting for them must not fail."""
+    batches = [[str(i)] for i in range(6)]
+    report = _probe(tmp_path, mode, 2, batches, sigchld=signal.SIG_IGN)
+    assert [[item for item, *_ in result] for result in report["results"]] == batches
 
 
 def test_without_fork_the_batches_are_worked_in_the_main_process(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,7 +103,10 @@ def run(work: Work[T], batches: list[list[Any]], jobs: int) -> list[list[T] | Ex
         raise
     pool.close()
     for pid in pool.children:  # no zombie left in a long-lived process (the tests); the warm worker reaps its own
-        os.waitpid(pid, 0)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # reaped already: tilekit was started with SIGCHLD ignored
     return done
 
 
