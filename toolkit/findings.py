@@ -94,6 +94,11 @@ def count(findings: list[Finding], severity: Severity) -> int:
     return sum(1 for f in findings if f.severity is severity)
 
 
+def clipped(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def printable(text: str) -> str:
     """``text`` safe for every output: a lone surrogate (from a JSON ``\\ud800`` escape or an undecodable
     file name) is written as its escape instead of failing the whole report."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from toolkit.errors import ToolkitError
-from toolkit.findings import INTERNAL_ERROR, Finding, Problem, Severity, printable
+from toolkit.findings import INTERNAL_ERROR, Finding, Problem, Severity, clipped, printable
 from toolkit.interrupt import checkpoint
 from toolkit.rules import Rule
 from toolkit.tile import Discovery, Limits, Tile, display_path
@@ -175,8 +175,7 @@ def _why(exc: Exception) -> str:
 
 
 def _brief(text: str) -> str:
-    text = printable(text)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return clipped(printable(text), 200)
 
 
 def unreadable_folders(discovery: Discovery, cwd: Path, rules: Iterable[Rule]) -> list[Finding]:

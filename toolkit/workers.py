@@ -144,18 +144,16 @@ def _cold(count: int) -> _Pool | None:
         if not pair:
             break  # the open-file limit: fewer workers
         [(orders, results)] = pair
+        slot = _Slot(orders[1], results[0])
         pid = _fork(children[0] if children else 0)
         if pid == 0:
-            os.close(orders[1])
-            os.close(results[0])
-            _child(_serve, slots, orders[0], results[1])
+            _child(_serve, [*slots, slot], orders[0], results[1])
         os.close(orders[0])
         os.close(results[1])
         if pid is None:
-            os.close(orders[1])
-            os.close(results[0])
+            slot.close()
             break
-        slots.append(_Slot(orders[1], results[0]))
+        slots.append(slot)
         children.append(pid)
     return _Pool(slots, children[0], children) if children else None
 
@@ -184,19 +182,20 @@ def _fork(group: int) -> int | None:
     never acts on one meant for the main process."""
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pid = os.fork()
-    except OSError:
+        try:
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Both sides set the group, so that it is set whichever runs first.
+        try:
+            os.setpgid(0 if pid == 0 else pid, group or (os.getpid() if pid == 0 else pid))
+        except OSError:
+            pass  # the worker has already set it, or has already left
+        return pid
+    finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        return None
-    if pid == 0:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Both sides set the group, so that it is set whichever runs first.
-    try:
-        os.setpgid(0 if pid == 0 else pid, group or (os.getpid() if pid == 0 else pid))
-    except OSError:
-        pass  # the worker has already set it, or has already left
-    signal.pthread_sigmask(signal.SIG_SETMASK, held)
-    return pid
 
 
 def _dispatch(pool: _Pool, work: bytes, batches: list[list[Any]]) -> list[list[T] | Exception]:

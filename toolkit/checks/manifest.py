@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from toolkit.checks._schema import NAMES, NO_PARAMS, Check, params
-from toolkit.findings import Fix, Op, Problem
+from toolkit.findings import Fix, Op, Problem, clipped
 from toolkit.jsondoc import pointer
 from toolkit.resources import load_json
 from toolkit.textfile import State
@@ -273,7 +273,7 @@ def _short(value: Any) -> str:
     import json
 
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clipped(text, 60)
 
 
 CHECKS = {

@@ -10,7 +10,7 @@ from typing import Any
 
 from toolkit import tilepath
 from toolkit.checks._schema import NAMES, POSITIVE, REGEX, Check, params
-from toolkit.findings import Fix, Op, Problem
+from toolkit.findings import Fix, Op, Problem, clipped
 from toolkit.textfile import State
 from toolkit.tile import Tile
 from toolkit.tilepath import Kind
@@ -90,7 +90,7 @@ def placeholders(tile: Tile, params: Mapping[str, Any]) -> Iterator[Problem]:
         for number, line in enumerate(source.lines, start=1):
             for match in pattern.finditer(line):
                 text = match.group()
-                shown = text if len(text) <= 80 else text[:77] + "..."
+                shown = clipped(text, 80)
                 yield Problem(name, f"unfilled placeholder {shown}; replace it with your own content",
                               line=number, column=match.start() + 1)
 
