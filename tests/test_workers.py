@@ -114,6 +114,17 @@ def test_warm_workers_import_ahead_and_the_main_process_never_does(tmp_path: Pat
     assert set(parents.values()) == {report["main"], first}
 
 
+def test_checking_a_tile_never_imports_click() -> None:
+    """A warm worker imports only what checking needs; click (~11 ms) is the command line's alone."""
+    script = ("import sys; from pathlib import Path; from toolkit.checks import warm_up; warm_up(); "
+              "from toolkit import runner, rules; from toolkit.tile import Tile; "
+              "caps = runner.limits(rules.catalogue()); "
+              f"found = runner.check(Tile(Path({str(EXAMPLE)!r}), Path.cwd(), caps), rules.catalogue()); "
+              "print(bool(found), 'click' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False"]  # rules ran, and found something, without click
+
+
 def test_cold_workers_are_forked_by_the_main_process_and_start_cold(tmp_path: Path) -> None:
     report = _probe(tmp_path, "cold", 2, [["a"], ["b"], ["c"]])
     rows = [row for result in report["results"] for row in result]

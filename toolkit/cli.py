@@ -52,7 +52,22 @@ def tile_run_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Stopped(click.ClickException):
+    """A ToolkitError, shown as click shows its own errors ("Error: ..."), with exit code 2."""
+
+    exit_code = ToolkitError.exit_code
+
+
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # Covers every command's argument handling and run (each subcommand is parsed inside the group's invoke).
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as exc:
+            raise _Stopped(str(exc)) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tilekit")
 def cli() -> None:
     """Scaffold and validate Datadog integration tiles."""
