@@ -306,5 +306,6 @@ def main() -> None:
             print(f"  tilekit, {label.split(', ')[1]}: {ratio:.1f}x faster (budget: at least 3x) "
                   f"{'ok' if ratio >= 3 else 'UNDER'}")
 
+
 if __name__ == "__main__":
     main()

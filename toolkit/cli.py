@@ -43,7 +43,6 @@ config_option = click.option(
 )
 
 
-
 def tile_run_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options `validate` and `fix` share, in the order --help lists them."""
     for option in reversed((format_option, select_option, ignore_option, strict_option, config_option,

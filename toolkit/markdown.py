@@ -78,7 +78,6 @@ class _LineBlockParser(BlockParser):
         return plain.end()
 
 
-
 class _LazyInlineMarkdown(mistune.Markdown):
     """Inline-parses only what the checks read: headings, and blocks that may hold an image.
 

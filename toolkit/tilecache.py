@@ -103,6 +103,7 @@ class TileCache:
 def _slot(folder: Path) -> Path:
     return verdicts.cache_dir() / "tiles" / f"{verdicts.digest([os.fsencode(folder)])}.json"
 
+
 def _listing(tile: Tile) -> list[Any]:
     listing = tile.listing
     return [listing.files, listing.unlisted, sorted(listing.special)]

@@ -18,6 +18,7 @@ class Check:
     run: CheckFn
     params: Mapping[str, Any]  # JSON Schema for the params of the rules that use this check
 
+
 NAMES: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}}
 STRING: dict[str, Any] = {"type": "string"}
 REGEX: dict[str, Any] = {"type": "string", "format": "regex"}

@@ -20,6 +20,7 @@ _FORMATS = {"type": "object", "additionalProperties": STRING}
 RENAME_PARAMS = params(extensions=NAMES, formats=_FORMATS)
 FORMAT_PARAMS = params(formats=_FORMATS)
 
+
 def _at(tile: Tile, *path: str | int) -> tuple[int, int]:
     assert tile.manifest is not None
     return tile.manifest.position(("tile", "media", *path))

@@ -428,5 +428,3 @@ def _fix_tiles(roots: list[Path], rules: list[Rule], cwd: Path, caps: Limits, ch
             fixed.append(_Fixed(Outcome(), backups.used, exc))
             break  # as without workers: the run stops at a file it cannot write
     return fixed
-
-
